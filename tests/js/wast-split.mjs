@@ -7,7 +7,8 @@
 //       and OUTDIR/manifest.json (one entry per top-level command).
 //   node tests/js/wast-split.mjs --all DIR OUTROOT
 //       does the same for every .wast under DIR, into OUTROOT/<rel>.wast/,
-//       skipping files whose manifest is already newer than the .wast.
+//       skipping files whose manifest is already newer than the .wast (and
+//       than this script).
 //
 // Text is turned into binary with jco's in-process `parse` (wasm-tools'
 // WAT parser compiled to wasm). Calling it in-process costs well under a
@@ -18,6 +19,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spawnSync } from 'node:child_process';
 import { parse as jcoParse } from '@bytecodealliance/jco';
 
 // ---------------------------------------------------------------------------
@@ -33,7 +35,14 @@ import { parse as jcoParse } from '@bytecodealliance/jco';
 // module is the WAT parser's business and must not stop the whole file.
 // ---------------------------------------------------------------------------
 
-class WastError extends Error {}
+// An error in the .wast text itself, with the line it is on.
+class WastError extends Error {
+  constructor(line, detail) {
+    super(`line ${line}: ${detail}`);
+    this.line = line;
+    this.detail = detail;
+  }
+}
 
 function readSexprs(src) {
   let pos = 0;
@@ -41,7 +50,7 @@ function readSexprs(src) {
   const stack = [{ kind: 'list', items: [] }];
 
   const fail = (msg, at = line) => {
-    throw new WastError(`line ${at}: ${msg}`);
+    throw new WastError(at, msg);
   };
 
   // Advance over one character, counting lines.
@@ -146,7 +155,7 @@ function decodeString(node) {
     for (const b of Buffer.from(s, 'utf8')) bytes.push(b);
   };
   const bad = (msg) => {
-    throw new WastError(`line ${node.line}: ${msg}`);
+    throw new WastError(node.line, msg);
   };
   const simple = { n: 0x0a, t: 0x09, r: 0x0d, '"': 0x22, "'": 0x27, '\\': 0x5c };
   for (let i = 0; i < raw.length; ) {
@@ -262,18 +271,33 @@ function moduleShape(node) {
 
 // Get the bytes of a module form: { bytes } or { text_error, text_error_line }.
 async function moduleBytes(shape, src) {
-  const { node, format, layer, name, bodyIndex } = shape;
+  const { node, format, layer, bodyIndex } = shape;
   if (format === 'binary') {
+    // A bad escape here is a text-level error of this one module, not of
+    // the whole file.
     const parts = node.items.slice(bodyIndex).filter((n) => n.kind === 'string');
-    return { bytes: Buffer.concat(parts.map(decodeString)) };
+    try {
+      return { bytes: Buffer.concat(parts.map(decodeString)) };
+    } catch (e) {
+      if (!(e instanceof WastError)) throw e;
+      return { text_error: e.detail, text_error_line: e.line };
+    }
   }
   let text;
   let baseLine;
   if (format === 'quote') {
-    // As in the wast spec: the strings, joined, are the module's fields.
+    // As wasm-tools' wast does it: each string followed by a space; for a
+    // component the whole is wrapped in `(component ...)`, while a module
+    // quote is parsed as it stands (a whole module or bare fields).
     const parts = node.items.slice(bodyIndex).filter((n) => n.kind === 'string');
-    const body = parts.map((p) => decodeString(p).toString('utf8')).join(' ');
-    text = `(${layer}${name ? ' ' + name : ''} ${body})`;
+    const utf8 = new TextDecoder('utf-8', { fatal: true });
+    try {
+      text = parts.map((p) => utf8.decode(decodeString(p)) + ' ').join('');
+    } catch (e) {
+      if (e instanceof WastError) throw e;
+      return { text_error: 'malformed UTF-8 encoding' };
+    }
+    if (layer === 'component') text = `(component${text})`;
     baseLine = null; // parser positions refer to the joined text, not the file
   } else {
     // Cut the form out of the source verbatim, minus a `definition` keyword
@@ -306,7 +330,7 @@ function parserError(e, baseLine) {
   const custom = /kind: Custom\("((?:[^"\\]|\\.)*)"\)/.exec(raw);
   let message;
   if (custom) {
-    message = JSON.parse(`"${custom[1].replace(/\\'/g, "'")}"`);
+    message = rustUnescape(custom[1]);
   } else {
     // Other kinds (lexer errors) have no message text, only a Debug name
     // such as Lex(InvalidStringEscape('z')): keep that, minus the wrapping.
@@ -319,14 +343,49 @@ function parserError(e, baseLine) {
   return out;
 }
 
+// Undo the escapes of Rust's Debug form of a string.
+function rustUnescape(s) {
+  const simple = { n: '\n', t: '\t', r: '\r', 0: '\0', '"': '"', "'": "'", '\\': '\\' };
+  return s.replace(/\\(u\{([0-9a-fA-F]+)\}|.)/g, (all, e, hex) =>
+    hex ? String.fromCodePoint(parseInt(hex, 16)) : simple[e] ?? all,
+  );
+}
+
 // ---------------------------------------------------------------------------
 // One file.
+
+// wasm-tools' test files say how they are run on `;; RUN:` lines (feature
+// flags, environment). Kept in the manifest, since they tell which proposals
+// a file needs.
+function runLines(src) {
+  const out = [];
+  for (const m of src.matchAll(/^;; RUN(?:\[[^\]]*\])?:\s*(.*)$/gm)) out.push(m[1].trim());
+  return out;
+}
+
+// A file run only with WAST_STRICT_COMPONENT_INDICES=0 uses legacy syntax
+// that the parser refuses by default. The parser reads the environment once
+// per process, so such a file is split in a child process that has it set.
+function needsLenient(runs) {
+  return runs.length > 0 && runs.every((r) => /\bWAST_STRICT_COMPONENT_INDICES=0\b/.test(r));
+}
+
+function splitInLenientChild(inPath, outDir) {
+  const self = fileURLToPath(import.meta.url);
+  const env = { ...process.env, WAST_STRICT_COMPONENT_INDICES: '0' };
+  const r = spawnSync(process.execPath, [self, inPath, outDir], { env, encoding: 'utf8' });
+  if (r.status !== 0) throw new WastError(1, `lenient child failed: ${(r.stderr || r.stdout || '').trim()}`);
+  return JSON.parse(fs.readFileSync(path.join(outDir, 'manifest.json'), 'utf8')).stats;
+}
 // ---------------------------------------------------------------------------
 
 const ASSERT_WITH_MODULE = new Set(['assert_invalid', 'assert_malformed', 'assert_unlinkable']);
 
 async function splitWast(inPath, outDir) {
   const src = fs.readFileSync(inPath, 'utf8');
+  const runs = runLines(src);
+  const lenient = needsLenient(runs);
+  if (lenient && process.env.WAST_STRICT_COMPONENT_INDICES !== '0') return splitInLenientChild(inPath, outDir);
   const forms = readSexprs(src);
 
   fs.mkdirSync(outDir, { recursive: true });
@@ -402,7 +461,7 @@ async function splitWast(inPath, outDir) {
       rec.kind = head;
       if (isModuleForm(args[0])) {
         const shape = moduleShape(args[0]);
-        rec.module = { kind: shape.mode };
+        rec.module = { kind: shape.mode, line: args[0].line };
         await describe(shape, rec.module);
       } else {
         rec.module = null;
@@ -446,7 +505,7 @@ async function splitWast(inPath, outDir) {
 
   const kinds = {};
   for (const c of commands) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
-  const manifest = { source: inPath, stats, kinds, commands };
+  const manifest = { source: inPath, run: runs, lenient, stats, kinds, commands };
   // The manifest goes last: a run cut short leaves no manifest, so --all redoes it.
   fs.writeFileSync(path.join(outDir, 'manifest.json'), manifestText(manifest));
   return stats;
@@ -455,7 +514,9 @@ async function splitWast(inPath, outDir) {
 // Valid JSON, laid out one command per line so that grep and line-based
 // readers (shell, C tests) can use it too.
 function manifestText(m) {
-  const head = `{"source": ${JSON.stringify(m.source)},\n "stats": ${JSON.stringify(m.stats)},\n "kinds": ${JSON.stringify(m.kinds)},\n`;
+  const head =
+    `{"source": ${JSON.stringify(m.source)},\n "run": ${JSON.stringify(m.run)}, "lenient": ${m.lenient},\n` +
+    ` "stats": ${JSON.stringify(m.stats)},\n "kinds": ${JSON.stringify(m.kinds)},\n`;
   const lines = m.commands.map((c) => JSON.stringify(c));
   return `${head} "commands": [\n${lines.join(',\n')}\n]}\n`;
 }
