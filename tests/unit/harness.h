@@ -19,5 +19,7 @@ void test_leb(void);
 void test_reader(void);
 void test_writer(void);
 void test_arena(void);
+void test_module(void);
+void test_code(void);
 
 #endif

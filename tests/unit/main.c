@@ -27,6 +27,8 @@ static const struct unit_test tests[] = {
 	{"reader", test_reader},
 	{"writer", test_writer},
 	{"arena", test_arena},
+	{"module", test_module},
+	{"code", test_code},
 };
 
 int
