@@ -29,6 +29,8 @@ AUNIT  := $(UNIT_SRC:tests/unit/%.c=build/asan/obj/unit/%.o)
 ATOOLS := $(TOOL_SRC:tests/tools/%.c=build/asan/%)
 
 .PHONY: all asan test bench fuzz format lint clean tools
+# Keep tool objects (they are intermediates of the pattern rules).
+.SECONDARY:
 all: build/meld build/libmeld.a
 
 build/obj/src/%.o: src/%.c

@@ -1214,7 +1214,7 @@ abi_emit_scalar_adapter(struct cgen_func *f,
 	const struct vtype_func *ft = a->ft;
 	if (!abi_func_is_scalar(ft))
 		return MELD_EUNSUPPORTED;
-	uint32_t in[ABI_MAX_FLAT_PARAMS], out[ABI_MAX_FLAT_PARAMS];
+	uint32_t in[ABI_MAX_FLAT_PARAMS] = {0}, out[ABI_MAX_FLAT_PARAMS] = {0};
 	uint32_t nflat = 0;
 	for (uint32_t i = 0; i < ft->nparams; i++)
 		nflat += ft->params[i].type->info.flat;

@@ -14,6 +14,17 @@
  * module bodies and custom section payloads point into the input, which
  * must outlive the IR.  Every offset is relative to the start of the file,
  * also inside nested components.
+ *
+ * Files: comp_read.c (sections, definitions), comp_types.c (types, names,
+ * aliases, core types), comp_valid*.c (comp_validate), comp_scope.c (what
+ * an index refers to, through aliases, imports and instantiation: used by
+ * validation and the WIT printer), wit.c, inspect.c.
+ *
+ * Where the reader follows wasm-tools rather than Binary.md (both are
+ * gated features no other encoder writes): a value extern type (🪙) is a
+ * bare valtype, and thread.spawn-ref/-indirect/available-parallelism (🧵②)
+ * carry no `shared?` byte.  canonopt 0x08 core-type and 0x09 gc (wasm-tools
+ * GC extensions) are read too.
  */
 #ifndef COMP_H
 #define COMP_H

@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "comp_types.h"
+
 /* Nested lazy instantiation deeper than this resolves to UNKNOWN. */
 #define SCOPE_MAX_DEPTH 64
 /* Items a whole session may create. */
@@ -138,7 +140,51 @@ comp_scope_valtype(struct comp_scope *s, struct comp_valtype vt)
 bool
 comp_item_same(const struct comp_item *a, const struct comp_item *b)
 {
-	return a == b && a->kind != COMP_ITEM_UNKNOWN;
+	if (a && a->canon)
+		a = a->canon;
+	if (b && b->canon)
+		b = b->canon;
+	return a && a == b && a->kind != COMP_ITEM_UNKNOWN;
+}
+
+struct comp_item *
+comp_export_ref_find(const struct comp_export_ref *refs, uint32_t n,
+		     struct bin_name name, enum comp_space sp)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (refs[i].space == sp && refs[i].name.len == name.len &&
+		    (name.len == 0 || memcmp(refs[i].name.p, name.p, name.len) == 0))
+			return refs[i].item;
+	}
+	return NULL;
+}
+
+bool
+comp_item_is_resource(struct comp_item *it)
+{
+	it = comp_item_canon(it);
+	return it && (it->kind == COMP_ITEM_RESOURCE ||
+		      (it->kind == COMP_ITEM_TYPE && it->def &&
+		       it->def->kind == COMP_TYPE_RESOURCE));
+}
+
+/* A new name for a type item (see comp_scope.h); other items as they are. */
+static struct comp_item *
+alias_new(struct comp_scope *s, struct comp_item *target, struct bin_name name,
+	  struct comp_item *via)
+{
+	if (target->kind != COMP_ITEM_TYPE && target->kind != COMP_ITEM_RESOURCE)
+		return target;
+	struct comp_item *it = item_new(s, target->kind);
+	if (it == &unknown_item)
+		return target;
+	it->def = target->def;
+	it->scope = target->scope;
+	it->name = name;
+	it->target = target;
+	it->canon = target->canon ? target->canon : target;
+	it->via = via;
+	return it;
 }
 
 /* ---- instances and their exports ------------------------------------ */
@@ -177,7 +223,13 @@ build_typed(struct comp_item *inst)
 	struct comp_item *t = inst->type;
 	if (!t || t->kind != COMP_ITEM_TYPE || t->def->kind != COMP_TYPE_INSTANCE)
 		return NULL;
-	return comp_scope_new_type(inst->scope->ctx, t->scope, t->def);
+	struct comp_scope *s = comp_scope_new_type(inst->scope->ctx, t->scope, t->def);
+	if (s && inst->asc_src) {
+		struct comp_export_ref *refs;
+		s->nexp_src = comp_item_exports(inst->asc_src, &refs);
+		s->exp_src = refs;
+	}
+	return s;
 }
 
 /* Give every item the instance exports a name (if it has none). */
@@ -325,19 +377,10 @@ comp_item_exports(struct comp_item *inst, struct comp_export_ref **out)
 	return n;
 }
 
-void
-comp_item_claim_exports(struct comp_item *inst)
+struct comp_item *
+comp_item_canon(struct comp_item *it)
 {
-	struct comp_export_ref *refs;
-	uint32_t n = comp_item_exports(inst, &refs);
-	for (uint32_t i = 0; i < n; i++) {
-		struct comp_item *it = refs[i].item;
-		if (refs[i].space != COMP_SPACE_TYPE || it == &unknown_item ||
-		    it->owner)
-			continue;
-		it->owner = inst;
-		it->name = refs[i].name;
-	}
+	return it && it->canon ? it->canon : it;
 }
 
 /* ---- building ------------------------------------------------------- */
@@ -348,7 +391,10 @@ from_externtype(struct comp_scope *s, const struct comp_externtype *e)
 	struct comp_item *it;
 	switch (e->kind) {
 	case COMP_EXTERN_MODULE:
-		return item_new(s, COMP_ITEM_CORE);
+		it = item_new(s, COMP_ITEM_CORE);
+		if (it != &unknown_item)
+			it->type = get(s, COMP_SPACE_CORE_TYPE, e->idx);
+		return it;
 	case COMP_EXTERN_FUNC:
 		it = item_new(s, COMP_ITEM_FUNC);
 		if (it != &unknown_item)
@@ -383,6 +429,12 @@ static struct comp_item *
 resolve_import(struct comp_scope *s, const struct comp_extern_name *name,
 	       const struct comp_externtype *e)
 {
+	if (s->imp_src) {
+		struct comp_item *it = comp_export_ref_find(
+			s->imp_src, s->nimp_src, name->name, comp_extern_space(e->kind));
+		if (it)
+			return it;
+	}
 	if (s->args) {
 		for (uint32_t i = 0; i < s->args->nargs; i++) {
 			const struct comp_arg *a = &s->args->args[i];
@@ -391,6 +443,8 @@ resolve_import(struct comp_scope *s, const struct comp_extern_name *name,
 		}
 	}
 	struct comp_item *it = from_externtype(s, e);
+	if (e->kind == COMP_EXTERN_TYPE && e->bound == COMP_BOUND_EQ)
+		return alias_new(s, it, name->name, NULL);
 	name_item(it, name->name);
 	return it;
 }
@@ -401,10 +455,16 @@ resolve_alias(struct comp_scope *s, const struct comp_alias *a)
 	struct comp_item *it;
 	enum comp_space sp;
 	switch (a->kind) {
-	case COMP_ALIAS_INSTANCE_EXPORT:
-		it = comp_item_export(get(s, COMP_SPACE_INSTANCE, a->instanceidx),
-				      a->name, &sp);
-		return it && sp == a->space ? it : &unknown_item;
+	case COMP_ALIAS_INSTANCE_EXPORT: {
+		struct comp_item *inst =
+			get(s, COMP_SPACE_INSTANCE, a->instanceidx);
+		it = comp_item_export(inst, a->name, &sp);
+		if (!it || sp != a->space)
+			return &unknown_item;
+		return a->space == COMP_SPACE_TYPE
+			       ? alias_new(s, it, a->name, inst)
+			       : it;
+	}
 	case COMP_ALIAS_CORE_INSTANCE_EXPORT:
 		return item_new(s, COMP_ITEM_CORE);
 	case COMP_ALIAS_OUTER:
@@ -420,6 +480,21 @@ add_n(struct comp_scope *s, enum comp_space sp, enum comp_item_kind k,
 {
 	for (uint32_t i = 0; i < n; i++)
 		push_item(s, sp, item_new(s, k));
+}
+
+/* The core types one core type definition introduces. */
+static void
+add_core_type(struct comp_scope *s, const struct comp_core_typedef *t)
+{
+	uint32_t n = t->is_module ? 1 : t->nsubs;
+	for (uint32_t i = 0; i < n; i++) {
+		struct comp_item *it = item_new(s, COMP_ITEM_CORE);
+		if (it != &unknown_item) {
+			it->core_type = t;
+			it->core_sub = i;
+		}
+		push_item(s, COMP_SPACE_CORE_TYPE, it);
+	}
 }
 
 static void
@@ -448,12 +523,31 @@ add_export(struct comp_scope *s, const struct comp_export *ex)
 			asc->inst = it->inst;
 			asc->def_comp = it->def_comp;
 			if (it->kind == COMP_ITEM_INSTANCE &&
-			    asc->kind == COMP_ITEM_INSTANCE)
+			    asc->kind == COMP_ITEM_INSTANCE) {
 				asc->inst_kind = COMP_INST_TYPED;
+				asc->asc_src = it;
+			}
 			it = asc;
 		}
 	}
-	name_item(it, ex->name.name);
+	if (ex->has_ascription && ex->ascription.kind == COMP_EXTERN_TYPE &&
+	    ex->ascription.bound == COMP_BOUND_SUB_RESOURCE) {
+		/* an abstract resource: a new type outside, however it is defined */
+		struct comp_item *r = item_new(s, COMP_ITEM_RESOURCE);
+		if (r != &unknown_item) {
+			r->name = ex->name.name;
+			r->by_export = true;
+			push_item(s, ex->ref.space, r);
+			return;
+		}
+	}
+	if (ex->ref.space == COMP_SPACE_TYPE) {
+		struct comp_item *target = it;
+		it = alias_new(s, target, ex->name.name, NULL);
+		if (it != target)
+			it->by_export = true;
+	} else
+		name_item(it, ex->name.name);
 	push_item(s, ex->ref.space, it);
 }
 
@@ -477,17 +571,17 @@ comp_scope_add_def(struct comp_scope *s, const struct comp_def *d)
 	struct comp_item *it;
 	switch (d->kind) {
 	case COMP_DEF_CORE_MODULE:
-		add_n(s, COMP_SPACE_CORE_MODULE, COMP_ITEM_CORE, 1);
+		it = item_new(s, COMP_ITEM_CORE);
+		if (it != &unknown_item)
+			it->cmod = &c->core_modules[d->item];
+		push_item(s, COMP_SPACE_CORE_MODULE, it);
 		return;
 	case COMP_DEF_CORE_INSTANCE:
 		add_n(s, COMP_SPACE_CORE_INSTANCE, COMP_ITEM_CORE, 1);
 		return;
-	case COMP_DEF_CORE_TYPE: {
-		const struct comp_core_typedef *t = &c->core_types[d->item];
-		add_n(s, COMP_SPACE_CORE_TYPE, COMP_ITEM_CORE,
-		      t->is_module ? 1 : t->nsubs);
+	case COMP_DEF_CORE_TYPE:
+		add_core_type(s, &c->core_types[d->item]);
 		return;
-	}
 	case COMP_DEF_COMPONENT:
 		it = item_new(s, COMP_ITEM_COMPONENT);
 		if (it != &unknown_item)
@@ -531,14 +625,29 @@ comp_scope_add_def(struct comp_scope *s, const struct comp_def *d)
 	}
 }
 
+/* The item exp_src gives for an export declarator, or NULL. */
+static struct comp_item *
+substitute_export(struct comp_scope *s, const struct comp_decl *d)
+{
+	if (!s->exp_src)
+		return NULL;
+	struct comp_item *it = comp_export_ref_find(s->exp_src, s->nexp_src,
+						    d->name.name, d->space);
+	if (!it || it->kind == COMP_ITEM_UNKNOWN)
+		return NULL;
+	if (d->ext.kind == COMP_EXTERN_TYPE && d->ext.bound == COMP_BOUND_SUB_RESOURCE &&
+	    !comp_item_is_resource(it))
+		return NULL;
+	return it;
+}
+
 void
 comp_scope_add_decl(struct comp_scope *s, const struct comp_decl *d)
 {
 	struct comp_item *it;
 	switch (d->kind) {
 	case COMP_DECL_CORE_TYPE:
-		add_n(s, COMP_SPACE_CORE_TYPE, COMP_ITEM_CORE,
-		      d->core_type->is_module ? 1 : d->core_type->nsubs);
+		add_core_type(s, d->core_type);
 		return;
 	case COMP_DECL_TYPE:
 		it = item_new(s, COMP_ITEM_TYPE);
@@ -553,8 +662,16 @@ comp_scope_add_decl(struct comp_scope *s, const struct comp_decl *d)
 		push_item(s, d->space, resolve_import(s, &d->name, &d->ext));
 		return;
 	case COMP_DECL_EXPORT:
+		it = substitute_export(s, d);
+		if (it) {
+			push_item(s, d->space, it);
+			return;
+		}
 		it = from_externtype(s, &d->ext);
-		name_item(it, d->name.name);
+		if (d->ext.kind == COMP_EXTERN_TYPE && d->ext.bound == COMP_BOUND_EQ)
+			it = alias_new(s, it, d->name.name, NULL);
+		else
+			name_item(it, d->name.name);
 		push_item(s, d->space, it);
 		return;
 	}

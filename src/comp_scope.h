@@ -54,11 +54,38 @@ struct comp_item {
 	const struct comp_component *def_comp;
 	/* The name this item was first imported or exported under, if any. */
 	struct bin_name name;
-	/* TYPE, RESOURCE: the instance whose exports define it (set by
-	 * comp_item_claim_exports), NULL when it belongs to the world. */
-	struct comp_item *owner;
+	/*
+	 * TYPE, RESOURCE aliases.  Every export of a type, every import of a
+	 * type (eq i) and every alias of an instance's type export is a new
+	 * item naming the same type: `target` is the item it names, `canon`
+	 * the original at the end of the chain, `via` (instance-export
+	 * aliases only) the instance it was taken from.  WIT printing needs
+	 * this provenance to tell `use a.{t}` from a definition.
+	 */
+	struct comp_item *target, *canon, *via;
+	bool by_export; /* the new type index of an export definition */
 	/* VALUE: its type; RESOURCE: the declarator that introduced it */
 	struct comp_valtype value_type;
+	/*
+	 * CORE items, where they say more than existence: a core type's
+	 * definition (and its member of a rec group), a module's definition
+	 * (cmod) or, for a module of a module type, that type (`type`, a
+	 * CORE item with core_type set).
+	 */
+	const struct comp_core_typedef *core_type;
+	uint32_t core_sub;
+	const struct comp_core_module *cmod;
+	/*
+	 * INSTANCE TYPED by an export's type ascription: the instance it
+	 * ascribes, whose exports stand for the ascribed type's resources.
+	 */
+	struct comp_item *asc_src;
+};
+
+struct comp_export_ref {
+	struct bin_name name;
+	struct comp_item *item;
+	enum comp_space space;
 };
 
 enum comp_scope_kind {
@@ -83,6 +110,14 @@ struct comp_scope {
 	/* instantiation arguments: resolved in args_scope */
 	const struct comp_instance *args;
 	struct comp_scope *args_scope;
+	/*
+	 * Substitutions (validation's subtype checks): an import whose name
+	 * is in imp_src is that item; in a type scope, an export whose name
+	 * is in exp_src is that item when it has the export's sort (and, for
+	 * a resource bound, is a resource).
+	 */
+	const struct comp_export_ref *imp_src, *exp_src;
+	uint32_t nimp_src, nexp_src;
 	struct {
 		struct comp_item **items;
 		size_t len, cap;
@@ -136,22 +171,21 @@ struct comp_item *comp_scope_export_at(struct comp_scope *s, uint32_t i,
  * The exports of any instance item (typed, inline or instantiated), in
  * order, as an arena array; returns the count (0 when unknown).
  */
-struct comp_export_ref {
-	struct bin_name name;
-	struct comp_item *item;
-	enum comp_space space;
-};
 uint32_t comp_item_exports(struct comp_item *inst,
 			   struct comp_export_ref **out);
-/*
- * Make `inst` the owner of every type it exports that has no owner yet,
- * renaming each to its export name (WIT's notion of where a type lives).
- */
-void comp_item_claim_exports(struct comp_item *inst);
+/* The original item an alias chain ends at (the item itself if none). */
+struct comp_item *comp_item_canon(struct comp_item *it);
 
 /* Resolve a valtype's type index: the TYPE/RESOURCE item or NULL. */
 struct comp_item *comp_scope_valtype(struct comp_scope *s,
 				     struct comp_valtype vt);
+
+/* The item in imp_src/exp_src named `name` with space sp, or NULL. */
+struct comp_item *comp_export_ref_find(const struct comp_export_ref *refs,
+				       uint32_t n, struct bin_name name,
+				       enum comp_space sp);
+/* Is it (through aliases) a resource: abstract or defined? */
+bool comp_item_is_resource(struct comp_item *it);
 
 /* Same item, or the same resource. */
 bool comp_item_same(const struct comp_item *a, const struct comp_item *b);

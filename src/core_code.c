@@ -220,12 +220,22 @@ code_flush(struct code_rw *rw, const uint8_t *upto)
 	rw->copy_from = upto;
 }
 
-/* The u32 immediate just read, at [at, p), is written as v instead. */
+/*
+ * The u32 immediate just read, at [at, p), is written as v instead.  An
+ * input LEB that was padded (a minimal encoding never ends in a zero byte,
+ * except the one-byte zero), as linkers leave relocated indices, keeps its
+ * width when v fits in it; a minimal one stays minimal.  So a remap and
+ * its inverse give back the input bytes.
+ */
 static void
 code_replace_u32(struct code_rw *rw, const uint8_t *at, uint32_t v)
 {
 	code_flush(rw, at);
-	if (rw->w)
+	unsigned width = (unsigned)(rw->p - at);
+	bool padded = width > 1 && rw->p[-1] == 0x00;
+	if (rw->w && padded && bin_u32_size(v) <= width)
+		bin_write_u32_padded(rw->w, v, width);
+	else if (rw->w)
 		bin_write_u32(rw->w, v);
 	rw->copy_from = rw->p;
 }

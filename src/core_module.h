@@ -34,7 +34,14 @@
  * Encoded widths: an LEB128 in the input that was padded (wider than
  * needed, as linkers write them) keeps its width when its value changes
  * and still fits; a minimal one stays minimal.  So a module written with a
- * remap and then with the inverse remap comes back byte for byte.
+ * remap and then with the inverse remap comes back byte for byte (code
+ * bodies: as far as core_rewrite_body keeps widths the same way; and a
+ * padded LEB whose new value needs exactly its width is minimal from then
+ * on).  Element and data segments on table or memory 0 have two
+ * encodings; enum core_seg_form says which one is written.
+ *
+ * A remap entry CORE_NO_INDEX means the entry is gone: its names are
+ * dropped; an index that still refers to it is the caller's error.
  */
 #ifndef CORE_MODULE_H
 #define CORE_MODULE_H
@@ -422,6 +429,9 @@ core_write_section(const struct core_module *m, const struct core_remap *remap,
 size_t core_write_section_begin(struct bin_writer *w, uint8_t id);
 void core_write_section_end(struct bin_writer *w, size_t mark,
 			    unsigned size_width);
+
+/* Make room for n more bytes up front (the output's likely size). */
+void core_write_reserve(struct bin_writer *w, size_t n);
 
 /*
  * The width to pass on for an LEB128 of the input (a size or a count):

@@ -665,6 +665,44 @@ core_write_data(const struct core_module *m, const struct core_remap *remap,
 
 /* ---- code ---- */
 
+/* v in exactly `width` bytes (width at least its minimal size). */
+static void
+encode_padded(uint8_t *p, uint32_t v, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++) {
+		p[i] = (uint8_t)((v & 0x7f) | (i + 1 < width ? 0x80 : 0));
+		v >>= 7;
+	}
+}
+
+/*
+ * Put the size of the body written since `mark` in front of it.  `guess`
+ * bytes were left for it (the input's width), so the body only moves when
+ * its new size needs another width.
+ */
+static void
+patch_body_size(struct bin_writer *w, size_t mark, unsigned guess,
+		unsigned pad)
+{
+	if (w->err != MELD_OK)
+		return;
+	size_t content = w->len - mark - guess;
+	if (content > UINT32_MAX) {
+		w->err = MELD_ENOMEM;
+		return;
+	}
+	unsigned width = bin_u32_size((uint32_t)content);
+	if (pad > width)
+		width = pad;
+	if (width > guess && !bin_write_space(w, width - guess))
+		return;
+	if (width != guess) {
+		memmove(w->buf + mark + width, w->buf + mark + guess, content);
+		w->len = mark + width + content;
+	}
+	encode_padded(w->buf + mark, (uint32_t)content, width);
+}
+
 enum meld_status
 core_write_body(const struct core_module *m, const struct core_remap *remap,
 		uint32_t funcidx, struct bin_writer *w)
@@ -680,10 +718,23 @@ core_write_body(const struct core_module *m, const struct core_remap *remap,
 	}
 	struct bin_reader r;
 	entry_reader(m, b->p, b->p + b->len, &r);
-	size_t mark = bin_write_reserve_size(w);
+	size_t mark = w->len;
+	if (!bin_write_space(w, b->size_width))
+		return write_failed(m, w);
 	enum meld_status st = core_rewrite_body(remap, &r, w);
-	bin_write_patch_size(w, mark, core_pad_width(b->len, b->size_width));
-	return st;
+	if (st != MELD_OK)
+		return st;
+	patch_body_size(w, mark, b->size_width,
+			core_pad_width(b->len, b->size_width));
+	return write_failed(m, w);
+}
+
+void
+core_write_reserve(struct bin_writer *w, size_t n)
+{
+	size_t len = w->len;
+	if (bin_write_space(w, n))
+		w->len = len;
 }
 
 /* ---- names ---- */
@@ -1005,6 +1056,7 @@ core_write_module(const struct core_module *m, const struct core_remap *remap,
 		bin_write_bytes(w, m->bytes, m->len);
 		return write_failed(m, w);
 	}
+	core_write_reserve(w, m->len + m->len / 8);
 	bin_write_bytes(w, m->bytes, 8);
 	enum meld_status st = MELD_OK;
 	for (uint32_t i = 0; st == MELD_OK && i < m->nsections; i++)

@@ -20,7 +20,7 @@
 /* Deeper instantiation than this, or more work, is refused. */
 #define INST_MAX_DEPTH 200
 #define INST_BUDGET ((size_t)4 * 1000 * 1000)
-#define INST_MAX_CORES 200000
+#define INST_MAX_CORES 100000
 
 enum meld_status
 inst_oom(struct ictx *x)
@@ -296,6 +296,61 @@ find_arg(const struct comp_arg *args, uint32_t n, struct bin_name name)
 	return NULL;
 }
 
+/*
+ * Core import matching (core spec "Import Subtyping"): limits.  The
+ * minimum compares the size the table or memory has now, which a start
+ * function that ran before may have grown: then only `grown` is known.
+ */
+static bool
+limits_match(const struct core_limits *have, const struct core_limits *want,
+	     bool grown)
+{
+	uint8_t kind = CORE_LIMITS_SHARED | CORE_LIMITS_64 | 0x08;
+	if ((have->flags ^ want->flags) & kind ||
+	    (!grown && have->min < want->min))
+		return false;
+	return !(want->flags & CORE_LIMITS_HAS_MAX) ||
+	       ((have->flags & CORE_LIMITS_HAS_MAX) && have->max <= want->max);
+}
+
+/* Value types of two modules: equal, except that references to concrete
+ * types are not compared here. */
+static bool
+valtype_match(struct core_valtype a, struct core_valtype b)
+{
+	if (a.code != b.code)
+		return false;
+	if (a.code != CORE_VALTYPE_REF && a.code != CORE_VALTYPE_REF_NULL)
+		return true;
+	return a.heap == b.heap;
+}
+
+/* A definition of one module satisfies an import of another. */
+static bool
+import_matches(const struct core_module *im, const struct core_import *imp,
+	       const struct core_module *em, uint32_t idx, bool grown)
+{
+	switch (imp->kind) {
+	case CORE_EXTERN_TABLE: {
+		const struct core_table *w = &im->tables[imp->index];
+		const struct core_table *h = &em->tables[idx];
+		return valtype_match(h->elem, w->elem) &&
+		       limits_match(&h->limits, &w->limits, grown);
+	}
+	case CORE_EXTERN_MEMORY:
+		return limits_match(&em->memories[idx].limits,
+				    &im->memories[imp->index].limits, grown);
+	case CORE_EXTERN_GLOBAL: {
+		const struct core_global *w = &im->globals[imp->index];
+		const struct core_global *h = &em->globals[idx];
+		return h->mutable == w->mutable &&
+		       valtype_match(h->type, w->type);
+	}
+	default:
+		return true; /* functions: checked by the plan; tags: below */
+	}
+}
+
 static enum meld_status
 bind_import(struct ictx *x, struct iframe *f,
 	    const struct comp_core_instance *ci, uint32_t coreid, uint32_t i)
@@ -324,6 +379,17 @@ bind_import(struct ictx *x, struct iframe *f,
 	if (cv.kind != INST_CORE_DEF && s != COMP_SPACE_CORE_FUNC)
 		return inst_fail(x, MELD_EINVALID, arg->offset,
 				 "import \"%.*s\": not a core %s",
+				 (int)imp->name.len, (const char *)imp->name.p,
+				 space_name(s));
+	bool grown = x->started;
+	if (cv.kind == INST_CORE_DEF &&
+	    !import_matches(x->g->cores[coreid].mod, imp,
+			    x->g->cores[cv.inst].mod, cv.idx, grown))
+		return inst_fail(x, MELD_EINVALID, arg->offset,
+				 "core instantiation: import \"%.*s\" \"%.*s\" "
+				 "is given a %s of an incompatible type",
+				 (int)imp->module.len,
+				 (const char *)imp->module.p,
 				 (int)imp->name.len, (const char *)imp->name.p,
 				 space_name(s));
 	struct inst_core *c = &x->g->cores[coreid];
@@ -377,6 +443,7 @@ instantiate_module(struct ictx *x, struct iframe *f,
 	for (uint32_t i = 0; i < x->g->cores[id].mod->nimports; i++)
 		if ((st = bind_import(x, f, ci, id, i)) != MELD_OK)
 			return st;
+	x->started |= x->g->cores[id].mod->has_start;
 	*out = id;
 	return MELD_OK;
 }
@@ -486,6 +553,16 @@ instantiate_component(struct ictx *x, struct iframe *f,
 	return MELD_OK;
 }
 
+/* Functions are named for messages by the first name they go by. */
+static enum meld_status
+name_func(struct ictx *x, struct ival *v, struct bin_name name)
+{
+	if (!v->func || v->func->name)
+		return MELD_OK;
+	v->func->name = inst_str(x, name);
+	return v->func->name ? MELD_OK : inst_oom(x);
+}
+
 static enum meld_status
 def_instance(struct ictx *x, struct iframe *f, const struct comp_instance *in)
 {
@@ -503,6 +580,8 @@ def_instance(struct ictx *x, struct iframe *f, const struct comp_instance *in)
 		const struct comp_inline_export *e = &in->exports[i];
 		struct ival *ev = NULL;
 		st = get(x, f, e->ref.space, e->ref.idx, in->offset, &ev);
+		if (st == MELD_OK)
+			st = name_func(x, ev, e->name.name);
 		if (st == MELD_OK)
 			st = inst_bag_add(x, bag, e->name.name, e->ref.space,
 					  *ev);
@@ -535,6 +614,8 @@ def_alias(struct ictx *x, struct iframe *f, const struct comp_alias *al)
 					 space_name(al->space),
 					 (int)al->name.len,
 					 (const char *)al->name.p);
+		if ((st = name_func(x, ev, al->name)) != MELD_OK)
+			return st;
 		val = *ev;
 		break;
 	}
@@ -831,13 +912,12 @@ host_import(struct ictx *x, struct iframe *f, const struct comp_import *im,
 		val->type->res->name = name;
 		return MELD_OK;
 	default:
-		return inst_fail(x, MELD_EUNSUPPORTED, im->offset,
-				 "root import \"%s\" of a %s: only functions, "
-				 "instances and types can be imported from "
-				 "the host",
-				 name, space_name(im->space));
+		/* Core modules, components and values imported from the host
+		 * stay opaque: instantiating or using them is refused there. */
+		return MELD_OK;
 	}
 }
+
 
 static enum meld_status
 linked_import(struct ictx *x, struct iframe *f, const struct comp_import *im,
@@ -1024,7 +1104,8 @@ enum meld_status
 inst_root_frame(struct ictx *x, const struct inst_input *in,
 		struct iframe **out)
 {
+	const char *base = strrchr(in->name, '/');
 	x->input = in->name;
-	return run_frame(x, in->comp, NULL, NULL, 0, UINT32_MAX, in->name,
-			 out);
+	return run_frame(x, in->comp, NULL, NULL, 0, UINT32_MAX,
+			 base ? base + 1 : in->name, out);
 }

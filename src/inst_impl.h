@@ -108,6 +108,7 @@ struct ictx {
 	unsigned depth;
 	size_t budget;
 	uint32_t next_res;
+	bool started;          /* some core instance so far has a start */
 	struct ilinked *linked;
 	size_t nlinked, linked_cap;
 };

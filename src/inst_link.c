@@ -168,6 +168,7 @@ collect(struct ictx *x, const char *prefix, const struct inamed *n,
 		return inst_oom(x);
 	switch (n->space) {
 	case COMP_SPACE_FUNC:
+		n->val.func->name = full;
 		return add_export(x, full, n->val.func);
 	case COMP_SPACE_TYPE:
 		return name_resource(x, prefix, leaf, n->val.type);

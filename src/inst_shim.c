@@ -48,19 +48,19 @@ static bool
 leb_s32(const uint8_t **p, const uint8_t *end, int32_t *out)
 {
 	uint32_t v = 0;
-	unsigned shift = 0;
-	uint8_t b;
-	do {
-		if (*p >= end || shift >= 35)
+	for (unsigned i = 0; i < 5; i++) {
+		if (*p >= end)
 			return false;
-		b = *(*p)++;
-		v |= (uint32_t)(b & 0x7f) << shift;
-		shift += 7;
-	} while (b & 0x80);
-	if (shift < 32 && (b & 0x40))
-		v |= ~(uint32_t)0 << shift;
-	*out = (int32_t)v;
-	return true;
+		uint8_t b = *(*p)++;
+		v |= (uint32_t)(b & 0x7f) << (7 * i);
+		if (b & 0x80)
+			continue;
+		if (i < 4 && (b & 0x40))
+			v |= ~(uint32_t)0 << (7 * (i + 1));
+		*out = (int32_t)v;
+		return true;
+	}
+	return false;
 }
 
 static bool

@@ -347,8 +347,15 @@ host_export(struct decl_walk *w, struct tscope *ls, const struct comp_decl *d)
 		st = inst_host_instance(x, t, m, d->offset, &val.instance);
 		break;
 	}
+	case COMP_EXTERN_MODULE:
+		sp = COMP_SPACE_CORE_MODULE; /* opaque: see host_import */
+		break;
+	case COMP_EXTERN_COMPONENT:
+		sp = COMP_SPACE_COMPONENT;
+		break;
 	default:
-		return MELD_OK; /* modules, components, values: never used */
+		sp = COMP_SPACE_VALUE;
+		break;
 	}
 	if (st != MELD_OK)
 		return st;

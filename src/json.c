@@ -50,6 +50,8 @@ open_level(struct json *j, char c)
 	bin_write_u8(j->w, (uint8_t)c);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
+	else
+		j->too_deep = true;
 	j->first[j->depth] = true;
 }
 
@@ -98,10 +100,14 @@ write_escaped(struct json *j, const uint8_t *s, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = s[i];
 		char esc[8];
-		if (c == '"' || c == '\\') {
-			esc[0] = '\\';
-			esc[1] = (char)c;
-			bin_write_bytes(j->w, esc, 2);
+		const char *short_esc = c == '"'    ? "\\\""
+					: c == '\\' ? "\\\\"
+					: c == '\n'  ? "\\n"
+					: c == '\t'  ? "\\t"
+					: c == '\r'  ? "\\r"
+						     : NULL;
+		if (short_esc) {
+			bin_write_bytes(j->w, short_esc, 2);
 		} else if (c < 0x20 || (!valid && c >= 0x80)) {
 			snprintf(esc, sizeof esc, "\\u%04x", c);
 			bin_write_bytes(j->w, esc, 6);
@@ -178,4 +184,11 @@ json_kv_uint(struct json *j, const char *key, uint64_t v)
 {
 	json_key(j, key);
 	json_uint(j, v);
+}
+
+void
+json_kv_bool(struct json *j, const char *key, bool v)
+{
+	json_key(j, key);
+	json_bool(j, v);
 }

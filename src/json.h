@@ -12,13 +12,15 @@
 
 #include "bin_write.h"
 
-#define JSON_MAX_DEPTH 64
+/* Nesting deeper than this is not written properly: see too_deep. */
+#define JSON_MAX_DEPTH 128
 
 struct json {
 	struct bin_writer *w;
 	unsigned depth;
 	bool first[JSON_MAX_DEPTH]; /* nothing written yet at this level */
 	bool after_key;
+	bool too_deep; /* sticky: a level past JSON_MAX_DEPTH was opened */
 };
 
 void json_init(struct json *j, struct bin_writer *w);
@@ -40,5 +42,6 @@ void json_null(struct json *j);
 /* key + value shorthands */
 void json_kv_string(struct json *j, const char *key, const char *s);
 void json_kv_uint(struct json *j, const char *key, uint64_t v);
+void json_kv_bool(struct json *j, const char *key, bool v);
 
 #endif

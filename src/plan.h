@@ -11,13 +11,17 @@
  *
  * The plan also decides, per adapter site (a core import bound to a
  * `canon lower`): an output import (host function), a direct call (caller
- * and callee agree bit for bit), or a generated scalar adapter; and which
- * active segments stay active (plan.c explains when).
+ * and callee agree bit for bit), or a generated adapter; which active
+ * segments stay active (plan.c explains when); which component instances
+ * need a flags global (may_enter, may_leave); and, last, it generates the
+ * adapters' code (adapt.c), whose shared helper functions end the
+ * function index space.
  */
 #ifndef PLAN_H
 #define PLAN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "inst.h"
@@ -26,13 +30,26 @@ enum plan_site_kind {
 	PLAN_SITE_NONE,
 	PLAN_SITE_IMPORT,  /* lowers a host function: an output import */
 	PLAN_SITE_DIRECT,  /* the callee itself, no adapter */
-	PLAN_SITE_ADAPTER  /* a generated scalar adapter */
+	PLAN_SITE_ADAPTER  /* a generated adapter (adapt.c, adapt_gen.h) */
 };
 
-/* A function type the fused module needs besides the modules' own. */
+/*
+ * A function type that needs no rec group of its own (final, no
+ * supertype, no reference to a concrete type): such types are shared by
+ * every module and generated function that uses them.
+ */
 struct plan_type {
-	uint8_t *params, *results; /* core value type codes */
+	uint32_t idx;
+	uint8_t *key;            /* per value type: code, abstract heap type */
 	uint32_t nparams, nresults;
+	bool generated;          /* written after the modules' rec groups */
+};
+
+/* Where the types of one distinct module went. */
+struct plan_tmod {
+	const struct core_module *mod;
+	uint32_t *map;           /* old type index → new */
+	bool *emit;              /* per rec group: written (else shared) */
 };
 
 /* One function import of the fused module. */
@@ -49,6 +66,16 @@ struct plan_adapter {
 	struct inst_lower *lower;
 	uint32_t typeidx;
 	uint32_t funcidx;
+	const uint8_t *code; /* its code entry (size, locals, body) */
+	size_t code_size;
+};
+
+/* A function the adapters share (realloc calls, strings, lists, ...). */
+struct plan_helper {
+	const char *name;
+	uint32_t typeidx;
+	const uint8_t *code; /* its code entry */
+	size_t code_size;
 };
 
 /* A lowering: what calling it means in the fused module. */
@@ -56,7 +83,35 @@ struct plan_site {
 	enum plan_site_kind kind;
 	uint32_t import;   /* IMPORT: index into imports */
 	uint32_t adapter;  /* ADAPTER: index into adapters */
+	uint32_t guard;    /* index into guards, or UINT32_MAX */
 };
+
+/*
+ * A guard around a call that no adapter carries (a direct call, a host
+ * import, a resource built-in, a root export): traps unless the caller
+ * may leave (CanonicalABI.md "canon_lower": trap_if(not may_leave)) and
+ * unless every instance it enters may be entered ("may_enter_from"),
+ * clears their may_enter, calls its target, sets them again.  Only the
+ * instances whose flags can be observed have one (plan.c, "flags"), so
+ * most fusions have no guard at all.
+ */
+struct plan_guard {
+	uint32_t funcidx;
+	uint32_t typeidx;
+	uint32_t nparams;
+	struct inst_lower *site;       /* guards this lowering, or NULL */
+	struct inst_builtin *builtin;  /* or this resource built-in, or NULL */
+	uint32_t comp;                 /* builtin: the calling instance */
+	struct inst_core_val target;   /* else: the lifted export's callee */
+	uint32_t leave_flag;           /* caller's flags global, or UINT32_MAX */
+	uint32_t *flags;               /* entered instances' flags globals */
+	uint32_t nflags;
+};
+
+/* Bits of a flags global (adapt_gen.h: ADAPT_GEN_MAY_LEAVE, _MAY_ENTER);
+ * each starts with both set. */
+#define PLAN_FLAG_MAY_LEAVE 1u
+#define PLAN_FLAG_MAY_ENTER 2u
 
 struct plan_core {
 	struct core_remap remap;
@@ -85,11 +140,9 @@ struct plan {
 	struct inst_graph *g;
 	uint32_t total[CORE_SPACE_COUNT];
 	struct plan_core *cores;
-	/* types: module types by first use, then generated ones */
-	const struct core_module **type_mods;
-	uint32_t *type_mod_base;
-	size_t ntype_mods, type_mods_cap;
-	uint32_t first_gen_type;
+	/* types: module rec groups by first use, then generated ones */
+	struct plan_tmod *tmods;
+	size_t ntmods, tmods_cap;
 	struct plan_type *types;
 	size_t ntypes, types_cap;
 	/* functions */
@@ -100,6 +153,19 @@ struct plan {
 	struct plan_adapter *adapters;
 	size_t nadapters, adapters_cap;
 	uint32_t first_adapter;
+	struct plan_guard *guards;
+	size_t nguards, guards_cap;
+	/* by component instance: its flags global or UINT32_MAX, and which
+	 * of its flags can be observed */
+	uint32_t *comp_flag;
+	bool *comp_enter, *comp_leave;
+	uint32_t nflags;
+	uint32_t first_flag;             /* global index of the first flag */
+	/* helpers shared by adapters: the last functions */
+	struct plan_helper *helpers;
+	size_t nhelpers, helpers_cap;
+	uint32_t first_helper;
+	size_t helper_code_size;
 	bool has_start;
 	bool gen_start;                  /* a generated start function */
 	uint32_t start_funcidx;
@@ -118,8 +184,24 @@ MELD_CHECK_RESULT enum meld_status
 plan_build(struct arena *a, struct diag *d, struct inst_graph *g,
 	   struct plan *p);
 
+/* The index of a generated function type (types deduplicated). */
+MELD_CHECK_RESULT enum meld_status
+plan_func_type(struct arena *a, struct diag *d, struct plan *p,
+	       const uint8_t *params, uint32_t nparams, const uint8_t *results,
+	       uint32_t nresults, uint32_t *typeidx);
+
 /* The fused index of a core function value. */
 uint32_t plan_funcidx(const struct plan *p, struct inst_core_val v);
+/*
+ * The flags globals of the instances a call from component instance
+ * `from` (UINT32_MAX: the host) into `to` (UINT32_MAX: none) enters and
+ * whose may_enter can be observed (CanonicalABI.md "entering_set"); out
+ * has room for to's depth.  Their count.
+ */
+uint32_t plan_entered_flags(const struct plan *p, uint32_t from, uint32_t to,
+			    uint32_t *out);
+/* What a guard calls. */
+uint32_t plan_guard_target(const struct plan *p, const struct plan_guard *gd);
 /* The fused index of a table, memory, global or tag value. */
 uint32_t plan_index(const struct plan *p, enum core_space s,
 		    struct inst_core_val v);

@@ -12,8 +12,8 @@
  * Every constructor computes the node's canonical ABI facts (struct
  * vtype_info, filled by abi_info_compute from the children's facts), so
  * layout questions cost O(1) or O(children) and never walk a whole tree.
- * Constructors copy the caller's arrays into the arena and return NULL only
- * when out of memory.  A type that the component model forbids (an empty
+ * Constructors copy the caller's arrays into the arena and return NULL
+ * when out of memory (vtype_prim also for a kind that is not primitive).  A type that the component model forbids (an empty
  * record, flags with 33 labels, a type too large for the canonical ABI)
  * can still be built; its info records the problem and abi_check reports
  * it.

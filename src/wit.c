@@ -15,9 +15,6 @@
 /* Deeper structural printing than this prints `...` (cyclic input). */
 #define WIT_MAX_DEPTH 32
 
-/* Types a world itself owns (root-level type imports). */
-static struct comp_item world_owner = {.kind = COMP_ITEM_UNKNOWN};
-
 void
 wit_init(struct wit_printer *p, struct bin_writer *w, struct arena *a)
 {
@@ -482,6 +479,7 @@ declare_type(struct wit_printer *p, struct bin_name name, struct comp_item *it)
 
 /* One function (of a resource block, or free-standing). */
 struct wit_fn {
+	const struct comp_extern_name *xname;
 	struct bin_name name;
 	struct comp_item *item;
 	enum fn_kind kind;
@@ -520,38 +518,68 @@ print_resource(struct wit_printer *p, struct bin_name name, struct wit_fn *fns,
 
 /* ---- interfaces and worlds ------------------------------------------ */
 
-/* The `use` path of a type's owner: its import or export name. */
-static bool
-owner_path(const struct comp_item *it, struct bin_name *path)
-{
-	if (!it->owner || it->owner == &world_owner || !it->owner->name.p)
-		return false;
-	*path = it->owner->name;
-	return true;
-}
-
 struct wit_type {
 	struct bin_name name;
 	struct comp_item *item;
 };
 
-/* uses, then declarations; owner is the interface (or &world_owner). */
+static bool
+in_types(const struct wit_type *types, uint32_t n, const struct comp_item *it,
+	 uint32_t *at)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		if (types[i].item == it) {
+			*at = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+enum type_origin {
+	ORIGIN_DEFINE,  /* defined here */
+	ORIGIN_USE,     /* `use path.{name as n}`: from another interface */
+	ORIGIN_ALIAS    /* `type n = m;`: another type of this interface */
+};
+
+/*
+ * Where the type exported as types[k] comes from: follow its alias chain
+ * to the first alias taken from another instance's exports (a `use`), or
+ * to another of this interface's own types, or to the definition.
+ */
+static enum type_origin
+type_origin(const struct wit_type *types, uint32_t n, uint32_t k,
+	    const struct comp_item *self, struct comp_item **from)
+{
+	struct comp_item *it = types[k].item->target;
+	unsigned steps = 0;
+	for (; it && steps < 1000; it = it->target, steps++) {
+		uint32_t at;
+		*from = it;
+		if (it->via && it->via != self && it->via->name.p)
+			return ORIGIN_USE;
+		if (in_types(types, n, it, &at) && at != k)
+			return ORIGIN_ALIAS;
+	}
+	return ORIGIN_DEFINE;
+}
+
+/* uses, then declarations, of the interface `self` (NULL: the world). */
 static void
-print_types(struct wit_printer *p, struct comp_item *owner,
+print_types(struct wit_printer *p, const struct comp_item *self,
 	    struct wit_type *types, uint32_t ntypes, struct wit_fn *fns,
 	    uint32_t nfns)
 {
 	for (uint32_t i = 0; i < ntypes; i++) {
-		struct comp_item *it = types[i].item;
-		struct bin_name path;
-		if (it->owner == owner || !owner_path(it, &path))
+		struct comp_item *from;
+		if (type_origin(types, ntypes, i, self, &from) != ORIGIN_USE)
 			continue;
 		p->any_items = true;
 		put(p, "use ");
-		name_raw(p, path);
+		name_raw(p, from->via->name);
 		put(p, ".{");
-		label(p, it->name);
-		if (!bin_names_equal(it->name, types[i].name)) {
+		label(p, from->name);
+		if (!bin_names_equal(from->name, types[i].name)) {
 			put(p, " as ");
 			label(p, types[i].name);
 		}
@@ -559,30 +587,36 @@ print_types(struct wit_printer *p, struct comp_item *owner,
 		semicolon(p);
 	}
 	for (uint32_t i = 0; i < ntypes; i++) {
-		struct comp_item *it = types[i].item;
-		struct bin_name path;
-		if (it->owner != owner && owner_path(it, &path))
+		struct comp_item *it = types[i].item, *from;
+		enum type_origin o = type_origin(types, ntypes, i, self, &from);
+		if (o == ORIGIN_USE)
 			continue;
 		new_item(p);
-		if (is_resource(it))
-			print_resource(p, types[i].name, fns, nfns);
-		else if (it->kind == COMP_ITEM_TYPE &&
-			 bin_names_equal(it->name, types[i].name))
-			declare_type(p, types[i].name, it);
-		else {
+		if (o == ORIGIN_ALIAS) {
 			put(p, "type ");
 			label(p, types[i].name);
 			put(p, " = ");
-			print_item_ref(p, it, 0);
+			label(p, from->name);
 			semicolon(p);
+		} else if (is_resource(it)) {
+			print_resource(p, types[i].name, fns, nfns);
+		} else if (it->kind == COMP_ITEM_TYPE) {
+			declare_type(p, types[i].name, it);
+		} else {
+			put(p, "type ");
+			label(p, types[i].name);
+			put(p, " = <unknown>;");
+			newline(p);
 		}
 	}
 }
 
 static void
-fn_init(struct wit_fn *f, struct bin_name name, struct comp_item *it)
+fn_init(struct wit_fn *f, const struct comp_extern_name *xn,
+	struct bin_name name, struct comp_item *it)
 {
 	memset(f, 0, sizeof *f);
+	f->xname = xn;
 	f->name = name;
 	f->item = it;
 	f->kind = fn_split(name, &f->res, &f->item_name);
@@ -605,7 +639,7 @@ print_interface_body(struct wit_printer *p, struct comp_item *inst)
 			types[ntypes].name = ex[i].name;
 			types[ntypes++].item = ex[i].item;
 		} else if (ex[i].space == COMP_SPACE_FUNC) {
-			fn_init(&fns[nfns++], ex[i].name, ex[i].item);
+			fn_init(&fns[nfns++], NULL, ex[i].name, ex[i].item);
 		}
 	}
 	bool prev = p->any_items;
@@ -636,14 +670,21 @@ print_interface_body(struct wit_printer *p, struct comp_item *inst)
 
 void
 wit_print_extern(struct wit_printer *p, const char *keyword,
-		 struct bin_name name, struct comp_item *item,
+		 const struct comp_extern_name *xn, struct comp_item *item,
 		 enum comp_space space)
 {
+	struct bin_name name = xn->name;
 	if (space == COMP_SPACE_INSTANCE) {
 		put(p, keyword);
 		put(p, " ");
 		name_raw(p, name);
 		if (is_interface_name(name) && !p->expand_named) {
+			semicolon(p);
+			return;
+		}
+		if (xn->has_implements && !p->expand_named) {
+			put(p, ": ");
+			name_raw(p, xn->implements);
 			semicolon(p);
 			return;
 		}
@@ -672,29 +713,6 @@ wit_print_extern(struct wit_printer *p, const char *keyword,
 	newline(p);
 }
 
-void
-wit_claim_world(struct comp_scope *root)
-{
-	const struct comp_component *c = root->comp;
-	for (size_t i = 0; i < c->nimports; i++) {
-		struct comp_item *it = comp_scope_get(root, c->imports[i].space,
-						      c->imports[i].idx);
-		if (!it)
-			continue;
-		if (c->imports[i].space == COMP_SPACE_INSTANCE)
-			comp_item_claim_exports(it);
-		else if (c->imports[i].space == COMP_SPACE_TYPE && !it->owner &&
-			 it->kind != COMP_ITEM_UNKNOWN)
-			it->owner = &world_owner;
-	}
-	for (size_t i = 0; i < c->nexports; i++) {
-		struct comp_item *it = comp_scope_get(root, c->exports[i].ref.space,
-						      c->exports[i].idx);
-		if (it && c->exports[i].ref.space == COMP_SPACE_INSTANCE)
-			comp_item_claim_exports(it);
-	}
-}
-
 /* World imports: interfaces, then types (with resource functions), then
  * functions, as wit-component orders them. */
 static void
@@ -716,17 +734,17 @@ print_world_imports(struct wit_printer *p, struct comp_scope *root)
 			types[ntypes].name = im->name.name;
 			types[ntypes++].item = it;
 		} else if (im->space == COMP_SPACE_FUNC) {
-			fn_init(&fns[nfns++], im->name.name, it);
+			fn_init(&fns[nfns++], &im->name, im->name.name, it);
 		} else {
-			wit_print_extern(p, "import", im->name.name, it, im->space);
+			wit_print_extern(p, "import", &im->name, it, im->space);
 			p->any_items = true;
 		}
 	}
-	print_types(p, &world_owner, types, ntypes, fns, nfns);
+	print_types(p, NULL, types, ntypes, fns, nfns);
 	for (uint32_t i = 0; i < nfns; i++) {
 		if (fns[i].printed)
 			continue;
-		wit_print_extern(p, "import", fns[i].name, fns[i].item,
+		wit_print_extern(p, "import", fns[i].xname, fns[i].item,
 				 COMP_SPACE_FUNC);
 		p->any_items = true;
 	}
@@ -736,7 +754,6 @@ void
 wit_print_world(struct wit_printer *p, struct comp_scope *root)
 {
 	const struct comp_component *c = root->comp;
-	wit_claim_world(root);
 	put(p, "package root:component;");
 	newline(p);
 	newline(p);
@@ -751,7 +768,7 @@ wit_print_world(struct wit_printer *p, struct comp_scope *root)
 		struct comp_item *it = comp_scope_get(root, ex->ref.space, ex->idx);
 		if (ex->ref.space == COMP_SPACE_TYPE)
 			continue; /* a world cannot export a type */
-		wit_print_extern(p, "export", ex->name.name, it, ex->ref.space);
+		wit_print_extern(p, "export", &ex->name, it, ex->ref.space);
 	}
 	block_end(p);
 }

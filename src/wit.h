@@ -36,14 +36,11 @@ void wit_print_world(struct wit_printer *p, struct comp_scope *root);
  * `import ns:pkg/iface;` or `import name: interface { ... }`.
  */
 void wit_print_extern(struct wit_printer *p, const char *keyword,
-		      struct bin_name name, struct comp_item *item,
-		      enum comp_space space);
+		      const struct comp_extern_name *name,
+		      struct comp_item *item, enum comp_space space);
 
 /* A value type as WIT (`list<u8>`, `result<_, string>`, a type name). */
 void wit_print_valtype(struct wit_printer *p, struct comp_scope *s,
 		       struct comp_valtype vt);
-
-/* Claim type ownership for every instance a world imports or exports. */
-void wit_claim_world(struct comp_scope *root);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * roundtrip: checks the core module reader and writer on real modules.
  *
- *	roundtrip [--no-validate] [--mutate] FILE...
+ *	roundtrip [--no-validate] [--mutate | --extract DIR] FILE...
  *
  * FILE is a core module or a component; every core module inside a
  * component (nested components included) is checked.  For each module:
@@ -19,10 +19,14 @@
  * One line per module, then "N passed, N failed".
  *
  * --mutate: instead, feed each module's truncations (every length up to
- * 4 KiB, a sample of 512 beyond) and 2,000 seeded bit flips to the reader
+ * 4 KiB; 512 seeded random lengths up to 1 MiB, 32 beyond) and seeded bit
+ * flips (2,000; 200 over 64 KiB; 8 over 1 MiB) to the reader
  * and, when it accepts one, to both writes.  Nothing may crash; every
  * refusal must carry an offset ("file:0x..."); an accepted variant must
  * write back identically.
+ *
+ * --extract DIR: only write every core module found to DIR/NNNN.wasm
+ * (seeds for tests/fuzz/fuzz_core.c).
  *
  * The shuffle is shared with tests/fuzz/fuzz_core.c and
  * tests/tools/bench_core.c, which include this file with
@@ -231,6 +235,7 @@ write_shuffled(const struct core_module *m, const struct shuffle *sh,
 	       struct bin_writer *w)
 {
 	enum meld_status st = MELD_OK;
+	core_write_reserve(w, m->len + m->len / 8 + 64);
 	core_write_header(w);
 	for (uint32_t i = 0; st == MELD_OK && i < m->nsections; i++) {
 		const struct core_section *s = &m->sections[i];
@@ -322,6 +327,7 @@ write_unshuffled(const struct core_module *m2, const struct core_module *m,
 		 const struct shuffle *sh, struct bin_writer *w)
 {
 	enum meld_status st = MELD_OK;
+	core_write_reserve(w, m2->len);
 	core_write_header(w);
 	for (uint32_t i = 0; st == MELD_OK && i < m2->nsections; i++) {
 		const struct core_section *s = &m2->sections[i];
@@ -335,6 +341,8 @@ write_unshuffled(const struct core_module *m2, const struct core_module *m,
 	return st;
 }
 
+/* ---- shared with fuzz_core.c and bench_core.c ---- */
+
 static bool
 write_file(const char *path, const uint8_t *p, size_t n)
 {
@@ -344,6 +352,56 @@ write_file(const char *path, const uint8_t *p, size_t n)
 	bool ok = fwrite(p, 1, n, f) == n;
 	return fclose(f) == 0 && ok;
 }
+
+static uint8_t *
+read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	uint8_t *buf = NULL;
+	size_t n = 0, cap = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				return NULL;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
+static bool
+same(const struct bin_writer *w, const uint8_t *p, size_t n)
+{
+	return w->err == MELD_OK && w->len == n && memcmp(w->buf, p, n) == 0;
+}
+
+static bool
+identity_roundtrip(const struct core_module *m, char *why, size_t why_len)
+{
+	struct bin_writer w;
+	bin_writer_init(&w);
+	bool ok = core_write_module(m, NULL, &w) == MELD_OK &&
+		  same(&w, m->bytes, m->len);
+	if (!ok)
+		snprintf(why, why_len, "identity write differs");
+	bin_writer_clear(&w);
+	return ok;
+}
+
+#ifndef ROUNDTRIP_NO_MAIN
 
 /* ---- checking one module ---- */
 
@@ -374,12 +432,6 @@ wabt_accepts(const char *validator, const uint8_t *p, size_t n)
 	}
 	unlink(path);
 	return result;
-}
-
-static bool
-same(const struct bin_writer *w, const uint8_t *p, size_t n)
-{
-	return w->err == MELD_OK && w->len == n && memcmp(w->buf, p, n) == 0;
 }
 
 /* Where two byte strings first differ (for messages). */
@@ -436,19 +488,6 @@ shuffle_roundtrip(struct arena *a, const struct core_module *m,
 			 back.len, m->len);
 	}
 	bin_writer_clear(&back);
-	return ok;
-}
-
-static bool
-identity_roundtrip(const struct core_module *m, char *why, size_t why_len)
-{
-	struct bin_writer w;
-	bin_writer_init(&w);
-	bool ok = core_write_module(m, NULL, &w) == MELD_OK &&
-		  same(&w, m->bytes, m->len);
-	if (!ok)
-		snprintf(why, why_len, "identity write differs");
-	bin_writer_clear(&w);
 	return ok;
 }
 
@@ -557,21 +596,32 @@ mutant(struct mutate *mu, const char *name, const uint8_t *p, size_t n,
 	free(copy);
 }
 
+/* How many variants of an n-byte module: fewer for big ones. */
+static void
+mutation_counts(size_t n, size_t *truncations, unsigned *flips)
+{
+	*truncations = n <= 4096 ? n : n <= ((size_t)1 << 20) ? 512 : 32;
+	*flips = n <= 65536 ? 2000 : n <= ((size_t)1 << 20) ? 200 : 8;
+}
+
 static void
 mutate_module(struct mutate *mu, const char *name, const uint8_t *p,
 	      size_t n)
 {
 	char what[64];
 	uint64_t seed = 0x9e3779b97f4a7c15ULL ^ n;
-	size_t step = n <= 4096 ? 1 : n / 512;
-	for (size_t len = 0; len < n; len += step) {
+	size_t truncations;
+	unsigned flips;
+	mutation_counts(n, &truncations, &flips);
+	for (size_t i = 0; i < truncations; i++) {
+		size_t len = truncations == n ? i : (size_t)(rng_next(&seed) % n);
 		snprintf(what, sizeof what, "truncated to %zu", len);
 		mutant(mu, name, p, len, what);
 	}
 	uint8_t *copy = malloc(n ? n : 1);
 	if (!copy)
 		return;
-	for (unsigned i = 0; n && i < 2000; i++) {
+	for (unsigned i = 0; n && i < flips; i++) {
 		size_t at = (size_t)(rng_next(&seed) % n);
 		uint8_t bit = (uint8_t)(1u << (rng_next(&seed) % 8));
 		memcpy(copy, p, n);
@@ -588,8 +638,24 @@ mutate_module(struct mutate *mu, const char *name, const uint8_t *p,
 struct walk {
 	struct check *check;
 	struct mutate *mutate; /* NULL: round trips */
-	unsigned nmodules;
+	const char *extract;   /* non-NULL: only write modules to this dir */
+	unsigned nmodules, nextracted;
 };
+
+/* --extract: each module to DIR/NNNN.wasm (fuzzing seeds). */
+static void
+extract_module(struct walk *wk, const uint8_t *p, size_t n)
+{
+	char path[1024];
+	snprintf(path, sizeof path, "%s/%04u.wasm", wk->extract,
+		 wk->nextracted++);
+	if (!write_file(path, p, n)) {
+		printf("FAIL cannot write %s\n", path);
+		wk->check->failed++;
+	} else {
+		wk->check->passed++;
+	}
+}
 
 static void
 on_module(struct walk *wk, const char *file, const uint8_t *base,
@@ -601,7 +667,9 @@ on_module(struct walk *wk, const char *file, const uint8_t *base,
 		snprintf(name, sizeof name, "%s#%u", file, wk->nmodules);
 	else
 		snprintf(name, sizeof name, "%s", file);
-	if (wk->mutate)
+	if (wk->extract)
+		extract_module(wk, p, n);
+	else if (wk->mutate)
 		mutate_module(wk->mutate, name, p, n);
 	else
 		check_module(wk->check, name, base, p, n);
@@ -631,42 +699,16 @@ walk_component(struct walk *wk, const char *file, struct bin_reader *r,
 	return true;
 }
 
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	uint8_t *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			uint8_t *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
-
+/* False (with the reason printed) when the file cannot be walked. */
 static bool
 walk_file(struct walk *wk, const char *path)
 {
 	size_t n;
 	uint8_t *buf = read_file(path, &n);
-	if (!buf)
+	if (!buf) {
+		printf("FAIL %s: cannot read the file\n", path);
 		return false;
+	}
 	static const uint8_t component[8] = {0, 'a', 's', 'm',
 					     0x0d, 0x00, 0x01, 0x00};
 	bool ok = true;
@@ -677,6 +719,10 @@ walk_file(struct walk *wk, const char *path)
 		diag_init(&d);
 		bin_reader_init(&r, buf, n, path, &d);
 		ok = walk_component(wk, path, &r, 0);
+		if (!ok)
+			printf("FAIL %s: component: %s\n", path,
+			       diag_failed(&d) ? diag_text(&d)
+					       : "nested too deeply");
 	} else {
 		on_module(wk, path, buf, buf, n, false);
 	}
@@ -684,7 +730,6 @@ walk_file(struct walk *wk, const char *path)
 	return ok;
 }
 
-#ifndef ROUNDTRIP_NO_MAIN
 int
 main(int argc, char **argv)
 {
@@ -697,9 +742,12 @@ main(int argc, char **argv)
 			c.validate = false;
 		else if (strcmp(argv[first], "--mutate") == 0)
 			wk.mutate = &mu;
+		else if (strcmp(argv[first], "--extract") == 0 &&
+			 first + 1 < argc)
+			wk.extract = argv[++first];
 		else {
 			fprintf(stderr, "usage: roundtrip [--no-validate] "
-					"[--mutate] FILE...\n");
+					"[--mutate | --extract DIR] FILE...\n");
 			return 2;
 		}
 	}
@@ -707,13 +755,13 @@ main(int argc, char **argv)
 	if (!c.validator)
 		c.validator = "wasm-validate";
 	for (int i = first; i < argc; i++) {
-		if (!walk_file(&wk, argv[i])) {
-			printf("FAIL %s: cannot read it as a component\n",
-			       argv[i]);
+		if (!walk_file(&wk, argv[i]))
 			c.failed++;
-		}
 	}
-	if (wk.mutate) {
+	if (wk.extract) {
+		printf("%u modules written to %s\n", wk.nextracted,
+		       wk.extract);
+	} else if (wk.mutate) {
 		printf("%u variants: %u refused, %u accepted; %u refusals "
 		       "without an offset\n",
 		       mu.variants, mu.refused, mu.accepted, mu.no_offset);

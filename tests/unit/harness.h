@@ -19,6 +19,11 @@ void test_leb(void);
 void test_reader(void);
 void test_writer(void);
 void test_arena(void);
+void test_rtab(void);
+void test_adapt_gen(void);
+void test_comp(void);
+void test_abi(void);
+void test_cgen(void);
 void test_module(void);
 void test_code(void);
 

@@ -27,6 +27,11 @@ static const struct unit_test tests[] = {
 	{"reader", test_reader},
 	{"writer", test_writer},
 	{"arena", test_arena},
+	{"rtab", test_rtab},
+	{"adapt_gen", test_adapt_gen},
+	{"comp", test_comp},
+	{"abi", test_abi},
+	{"cgen", test_cgen},
 	{"module", test_module},
 	{"code", test_code},
 };

@@ -500,9 +500,11 @@ test_code_remap(void)
 	/* functions: call, return_call, ref.func; 300 = ac 02 */
 	check_rewrite(&m, "00 10 05 12 05 d2 05 10 04 0b",
 		      "00 10 ac 02 12 ac 02 d2 ac 02 10 04 0b");
-	/* padded and unchanged stays padded; changed becomes minimal */
+	/* padded stays padded, changed or not, keeping its width */
 	check_rewrite(&m, "00 10 84 80 80 80 00 10 85 80 80 80 00 0b",
-		      "00 10 84 80 80 80 00 10 ac 02 0b");
+		      "00 10 84 80 80 80 00 10 ac 82 80 80 00 0b");
+	/* a minimal encoding stays minimal, growing when it must */
+	check_rewrite(&m, "00 10 05 10 04 0b", "00 10 ac 02 10 04 0b");
 	/* types: call_indirect (type, table), return_call_indirect */
 	check_rewrite(&m, "00 11 01 00 13 01 03 0b", "00 11 46 03 13 46 01 0b");
 	/* block type index is s33: 70 needs two bytes (c6 00) */

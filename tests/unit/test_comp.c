@@ -1,0 +1,293 @@
+/*
+ * Unit tests: the component reader (comp_read), its IR (definitions and
+ * index spaces with origins), validation (comp_validate) and `meld
+ * inspect` on small hand-written binaries.  Inputs that crash the fuzzer
+ * (tests/fuzz/fuzz_component.c) are to be added here as cases.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "arena.h"
+#include "comp.h"
+#include "diag.h"
+#include "harness.h"
+#include "meld.h"
+
+#define PREAMBLE 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00
+
+struct run {
+	struct arena a;
+	struct diag d;
+	struct comp_component *c;
+	enum meld_status st;
+};
+
+static void
+run_read(struct run *r, const uint8_t *b, size_t n, int validate)
+{
+	arena_init(&r->a);
+	diag_init(&r->d);
+	r->c = NULL;
+	r->st = comp_read(&r->a, &r->d, "t.wasm", b, n, &r->c);
+	if (r->st == MELD_OK && validate)
+		r->st = comp_validate(&r->a, &r->d, "t.wasm", r->c);
+}
+
+static void
+run_clear(struct run *r)
+{
+	arena_clear(&r->a);
+}
+
+/* Read and validate; the status, and the diagnostic mentions `needle`. */
+static int
+refused_with(const uint8_t *b, size_t n, enum meld_status want,
+	     const char *needle)
+{
+	struct run r;
+	run_read(&r, b, n, 1);
+	int ok = r.st == want && strstr(diag_text(&r.d), needle) != NULL;
+	if (!ok)
+		printf("  got: %s\n", diag_text(&r.d));
+	run_clear(&r);
+	return ok;
+}
+
+/* (component (type (func (param "x" u32) (result u32))) (import "f" (func (type 0)))) */
+static const uint8_t import_func[] = {
+	PREAMBLE,
+	0x07, 0x08, 0x01, 0x40, 0x01, 0x01, 'x', 0x79, 0x00, 0x79,
+	0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 0x00,
+};
+
+static void
+test_read_import(void)
+{
+	struct run r;
+	run_read(&r, import_func, sizeof import_func, 1);
+	CHECK(r.st == MELD_OK);
+	if (r.st != MELD_OK) {
+		run_clear(&r);
+		return;
+	}
+	const struct comp_component *c = r.c;
+	CHECK(c->ndefs == 2);
+	CHECK(c->defs[0].kind == COMP_DEF_TYPE);
+	CHECK(c->defs[1].kind == COMP_DEF_IMPORT);
+	CHECK(c->ntypes == 1 && c->types[0].kind == COMP_TYPE_FUNC);
+	CHECK(c->types[0].func.nparams == 1);
+	CHECK(bin_name_eq(c->types[0].func.params[0].label, "x"));
+	CHECK(c->types[0].func.params[0].type.prim == COMP_PRIM_U32);
+	CHECK(c->types[0].func.has_result);
+	CHECK(c->nimports == 1 && bin_name_eq(c->imports[0].name.name, "f"));
+	CHECK(c->imports[0].ext.kind == COMP_EXTERN_FUNC);
+	CHECK(c->imports[0].space == COMP_SPACE_FUNC && c->imports[0].idx == 0);
+	const struct comp_space_entry *e = comp_space_get(c, COMP_SPACE_FUNC, 0);
+	CHECK(e && e->origin == COMP_DEF_IMPORT && e->item == 0);
+	CHECK(comp_space_get(c, COMP_SPACE_FUNC, 1) == NULL);
+	e = comp_space_get(c, COMP_SPACE_TYPE, 0);
+	CHECK(e && e->origin == COMP_DEF_TYPE);
+	CHECK(c->imports[0].offset == 21);
+	run_clear(&r);
+}
+
+/* A nested component: its offsets count from the start of the file. */
+static const uint8_t nested[] = {
+	PREAMBLE,
+	0x04, 0x0e, /* component section, 14 bytes */
+	PREAMBLE,
+	0x0a, 0x04, 0x01, 0x00, 0x01, 'a', /* truncated on purpose below */
+};
+
+static void
+test_nested_offsets(void)
+{
+	uint8_t b[64];
+	size_t n = 0;
+	const uint8_t inner[] = {PREAMBLE, 0x07, 0x02, 0x01, 0x73};
+	const uint8_t outer[] = {PREAMBLE, 0x04, (uint8_t)sizeof inner};
+	memcpy(b, outer, sizeof outer);
+	n = sizeof outer;
+	memcpy(b + n, inner, sizeof inner);
+	n += sizeof inner;
+	struct run r;
+	run_read(&r, b, n, 1);
+	CHECK(r.st == MELD_OK);
+	if (r.st == MELD_OK) {
+		CHECK(r.c->ncomponents == 1);
+		const struct comp_component *in = r.c->components[0];
+		CHECK(in->offset == 10);
+		CHECK(in->parent == r.c && in->depth == 1);
+		CHECK(in->ntypes == 1 && in->types[0].offset == 21);
+		CHECK(in->types[0].defval.kind == COMP_DEFVAL_PRIM);
+		CHECK(comp_space_get(r.c, COMP_SPACE_COMPONENT, 0) != NULL);
+	}
+	run_clear(&r);
+	/* a malformation inside the nested component: the offset is absolute */
+	run_read(&r, nested, sizeof nested, 0);
+	CHECK(r.st == MELD_EMALFORMED);
+	CHECK(r.d.offset >= 10);
+	run_clear(&r);
+}
+
+static void
+test_malformed(void)
+{
+	const uint8_t bad_version[] = {0x00, 0x61, 0x73, 0x6d, 0x0c, 0x00, 0x01, 0x00};
+	CHECK(refused_with(bad_version, sizeof bad_version, MELD_EMALFORMED,
+			   "version"));
+	const uint8_t core[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+	CHECK(refused_with(core, sizeof core, MELD_EMALFORMED, "core module"));
+	const uint8_t unknown_section[] = {PREAMBLE, 0x0d, 0x00};
+	CHECK(refused_with(unknown_section, sizeof unknown_section,
+			   MELD_EMALFORMED, "unknown section id 13"));
+	const uint8_t short_section[] = {PREAMBLE, 0x07, 0x05, 0x01};
+	CHECK(refused_with(short_section, sizeof short_section, MELD_EMALFORMED,
+			   "type section"));
+	const uint8_t bad_type[] = {PREAMBLE, 0x07, 0x02, 0x01, 0x50};
+	CHECK(refused_with(bad_type, sizeof bad_type, MELD_EMALFORMED,
+			   "invalid type opcode 0x50"));
+	const uint8_t huge_count[] = {PREAMBLE, 0x07, 0x05, 0xff, 0xff, 0xff, 0xff, 0x0f};
+	CHECK(refused_with(huge_count, sizeof huge_count, MELD_EMALFORMED,
+			   "count 4294967295"));
+	const uint8_t trailing[] = {PREAMBLE, 0x07, 0x03, 0x01, 0x73, 0x73};
+	CHECK(refused_with(trailing, sizeof trailing, MELD_EMALFORMED,
+			   "unexpected bytes at end"));
+	const uint8_t two_starts[] = {PREAMBLE, 0x09, 0x03, 0x00, 0x00, 0x00,
+				      0x09, 0x03, 0x00, 0x00, 0x00};
+	CHECK(refused_with(two_starts, sizeof two_starts, MELD_EMALFORMED,
+			   "at most one start"));
+	const uint8_t bad_utf8[] = {PREAMBLE, 0x0a, 0x06, 0x01, 0x00, 0x01, 0xff, 0x01, 0x00};
+	CHECK(refused_with(bad_utf8, sizeof bad_utf8, MELD_EMALFORMED, "UTF-8"));
+	const uint8_t bad_canon[] = {PREAMBLE, 0x08, 0x02, 0x01, 0x3f};
+	CHECK(refused_with(bad_canon, sizeof bad_canon, MELD_EMALFORMED,
+			   "canon: invalid opcode 0x3f"));
+}
+
+static void
+test_invalid(void)
+{
+	/* import of a func whose type index does not exist */
+	const uint8_t oob[] = {PREAMBLE, 0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 0x05};
+	CHECK(refused_with(oob, sizeof oob, MELD_EINVALID, "out of bounds"));
+	/* the same name imported twice, differing only in case */
+	const uint8_t dup[] = {PREAMBLE, 0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00,
+			       0x0a, 0x0b, 0x02, 0x00, 0x01, 'a', 0x01, 0x00,
+			       0x00, 0x01, 'A', 0x01, 0x00};
+	CHECK(refused_with(dup, sizeof dup, MELD_EINVALID, "conflicts"));
+	/* not kebab case */
+	const uint8_t kebab[] = {PREAMBLE, 0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00,
+				 0x0a, 0x07, 0x01, 0x00, 0x02, 'a', '_', 0x01, 0x00};
+	CHECK(refused_with(kebab, sizeof kebab, MELD_EINVALID, "kebab"));
+	/* a record without fields */
+	const uint8_t empty_record[] = {PREAMBLE, 0x07, 0x03, 0x01, 0x72, 0x00};
+	CHECK(refused_with(empty_record, sizeof empty_record, MELD_EINVALID,
+			   "at least one field"));
+	/* an outer alias that goes past the root */
+	const uint8_t outer[] = {PREAMBLE, 0x06, 0x05, 0x01, 0x03, 0x02, 0x01, 0x00};
+	CHECK(refused_with(outer, sizeof outer, MELD_EINVALID, "outer alias count"));
+	/* own of a type that is not a resource */
+	const uint8_t own[] = {PREAMBLE, 0x07, 0x04, 0x02, 0x73, 0x69, 0x00};
+	CHECK(refused_with(own, sizeof own, MELD_EINVALID, "not a resource"));
+	/* a borrow in a function result */
+	const uint8_t borrow[] = {PREAMBLE, 0x07, 0x0a, 0x03, 0x3f, 0x7f, 0x00,
+				  0x68, 0x00, 0x40, 0x00, 0x00, 0x01};
+	CHECK(refused_with(borrow, sizeof borrow, MELD_EINVALID, "borrow"));
+	/* canon lower of a func taking a string, without memory */
+	const uint8_t lower[] = {PREAMBLE, 0x07, 0x08, 0x01, 0x40, 0x01, 0x01, 's', 0x73, 0x01, 0x00,
+				 0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 0x00,
+				 0x08, 0x05, 0x01, 0x01, 0x00, 0x00, 0x00};
+	CHECK(refused_with(lower, sizeof lower, MELD_EINVALID,
+			   "`memory` is required"));
+	/* post-return on a lowering */
+	const uint8_t post[] = {PREAMBLE, 0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00,
+				0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 0x00,
+				0x08, 0x07, 0x01, 0x01, 0x00, 0x00, 0x01, 0x05, 0x00};
+	CHECK(refused_with(post, sizeof post, MELD_EINVALID, "post-return"));
+	/* an alias of an export of an instance that does not exist */
+	const uint8_t alias[] = {PREAMBLE, 0x06, 0x06, 0x01, 0x03, 0x00, 0x00, 0x01, 'a'};
+	CHECK(refused_with(alias, sizeof alias, MELD_EINVALID, "instance index 0 out of bounds"));
+	/* two string encodings */
+	const uint8_t enc[] = {PREAMBLE, 0x07, 0x05, 0x01, 0x40, 0x00, 0x01, 0x00,
+			       0x0a, 0x06, 0x01, 0x00, 0x01, 'f', 0x01, 0x00,
+			       0x08, 0x07, 0x01, 0x01, 0x00, 0x00, 0x02, 0x00, 0x01};
+	CHECK(refused_with(enc, sizeof enc, MELD_EINVALID, "conflicts"));
+}
+
+static void
+test_detect(void)
+{
+	const uint8_t core[] = {0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00};
+	const uint8_t comp[] = {PREAMBLE};
+	CHECK(comp_detect(core, sizeof core) == COMP_LAYER_CORE);
+	CHECK(comp_detect(comp, sizeof comp) == COMP_LAYER_COMPONENT);
+	CHECK(comp_detect(comp, 4) == COMP_LAYER_UNKNOWN);
+	CHECK(comp_detect((const uint8_t *)"\0asm\x0d\0\2\0", 8) == COMP_LAYER_UNKNOWN);
+}
+
+static const char *
+inspect(const uint8_t *b, size_t n, enum meld_inspect_format f,
+	struct meld_session **s)
+{
+	const char *text = NULL;
+	*s = meld_session_create();
+	if (*s && meld_add_input(*s, "t.wasm", b, n) == MELD_OK &&
+	    meld_inspect(*s, 0, f, &text) == MELD_OK)
+		return text;
+	return NULL;
+}
+
+static void
+test_inspect(void)
+{
+	struct meld_session *s;
+	const char *wit = inspect(import_func, sizeof import_func,
+				  MELD_INSPECT_WIT, &s);
+	CHECK(wit && strcmp(wit, "package root:component;\n\nworld root {\n"
+				 "  import f: func(x: u32) -> u32;\n}\n") == 0);
+	meld_session_destroy(s);
+	const char *json = inspect(import_func, sizeof import_func,
+				   MELD_INSPECT_JSON, &s);
+	CHECK(json && strstr(json, "\"format\": \"component\"") != NULL);
+	CHECK(json && strstr(json, "\"wit\": \"import f: func(x: u32) -> u32;\"") != NULL);
+	meld_session_destroy(s);
+	const char *text = inspect(import_func, sizeof import_func,
+				   MELD_INSPECT_TEXT, &s);
+	CHECK(text && strstr(text, "component (version 0x0d, layer 1), 26 bytes") != NULL);
+	CHECK(text && strstr(text, "imports (1):\n  import f: func(x: u32) -> u32;\n") != NULL);
+	meld_session_destroy(s);
+	const uint8_t junk[] = {1, 2, 3};
+	CHECK(inspect(junk, sizeof junk, MELD_INSPECT_TEXT, &s) == NULL);
+	CHECK(meld_session_status(s) == MELD_EMALFORMED);
+	meld_session_destroy(s);
+}
+
+/* Every allocation failure point is reported as ENOMEM, never a crash. */
+static void
+test_oom(void)
+{
+	int ok = 1;
+	for (size_t n = 1; n < 200; n++) {
+		struct run r;
+		mem_fail_after(n);
+		run_read(&r, import_func, sizeof import_func, 1);
+		mem_fail_after(0);
+		if (r.st != MELD_OK && r.st != MELD_ENOMEM)
+			ok = 0;
+		run_clear(&r);
+	}
+	CHECK(ok);
+}
+
+void
+test_comp(void)
+{
+	test_read_import();
+	test_nested_offsets();
+	test_malformed();
+	test_invalid();
+	test_detect();
+	test_inspect();
+	test_oom();
+}
