@@ -44,6 +44,17 @@ uses_memory(const struct vtype_func *ft)
 	return mem || (ft->result && abi_needs_memory(ft->result));
 }
 
+/* A memory its module has (exports are not checked against the spaces
+ * when read: an option may name a memory that does not exist). */
+static bool
+memory_exists(const struct plan *p, struct inst_core_val mem)
+{
+	if (mem.kind != INST_CORE_DEF)
+		return true;
+	const struct core_module *m = p->g->cores[mem.inst].mod;
+	return mem.idx < m->space_len[CORE_SPACE_MEMORY] && m->memories;
+}
+
 static bool
 memory64(const struct plan *p, struct inst_core_val mem)
 {
@@ -105,6 +116,13 @@ add_adapter(struct arena *a, struct diag *d, struct plan *p,
 {
 	struct adapt_gen_site s;
 	struct adapt_gen_func fn;
+	const struct inst_lower *l = ad->lower;
+	if (!memory_exists(p, l->opts.memory) ||
+	    !memory_exists(p, l->func->opts.memory))
+		return diag_fail(d, MELD_EINVALID, l->input, l->offset,
+				 "call of \"%s\": a memory option names a "
+				 "memory its core module does not have",
+				 l->func->name ? l->func->name : "(unnamed)");
 	site_of(p, ad, &s, enter);
 	enum meld_status st = adapt_gen_add(g, &s, &fn);
 	if (st != MELD_OK)

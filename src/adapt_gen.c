@@ -631,7 +631,8 @@ bad_handle(const struct adapt_gen *g, const struct vtype *t, bool result,
 	if (!ag_has_handles(t))
 		return NULL;
 	if (t->kind == VTYPE_OWN || t->kind == VTYPE_BORROW) {
-		const struct rtab_type *rt = rtab_find(g->rtab, t->resource, NULL);
+		const struct rtab_type *rt =
+			rtab_find(g->rtab, t->resource, NULL);
 		*st = MELD_EINVALID;
 		if (!rt || (result && t->kind == VTYPE_BORROW))
 			return t;

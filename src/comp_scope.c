@@ -14,7 +14,9 @@
 /* Nested lazy instantiation deeper than this resolves to UNKNOWN. */
 #define SCOPE_MAX_DEPTH 64
 /* Items a whole session may create. */
-#define SCOPE_BUDGET 2000000
+#define SCOPE_BUDGET 250000
+/* What a new scope costs of it (a scope is a few items' worth of memory). */
+#define SCOPE_COST 3
 
 static struct comp_item unknown_item = {.kind = COMP_ITEM_UNKNOWN};
 
@@ -69,6 +71,10 @@ static struct comp_scope *
 scope_new(struct comp_scope_ctx *x, struct comp_scope *parent,
 	  enum comp_scope_kind kind)
 {
+	/* a scope weighs about as much as a few items: it spends the budget too */
+	if (x->budget < SCOPE_COST)
+		return NULL;
+	x->budget -= SCOPE_COST;
 	struct comp_scope *s = arena_alloc(x->arena, sizeof *s);
 	if (!s) {
 		x->oom = true;
@@ -564,6 +570,24 @@ add_canon(struct comp_scope *s, const struct comp_canon *cn)
 	push_item(s, COMP_SPACE_FUNC, it);
 }
 
+/* The values a start function returns, typed by its function type. */
+static void
+add_start_results(struct comp_scope *s, const struct comp_start *st)
+{
+	struct comp_item *f = get(s, COMP_SPACE_FUNC, st->funcidx);
+	struct comp_item *t = f->kind == COMP_ITEM_FUNC ? f->type : NULL;
+	bool typed = t && t->kind == COMP_ITEM_TYPE && t->def &&
+		     t->def->kind == COMP_TYPE_FUNC && t->def->func.has_result;
+	for (uint32_t i = 0; i < st->nresults; i++) {
+		struct comp_item *it = typed ? item_new(s, COMP_ITEM_VALUE) : &unknown_item;
+		if (it != &unknown_item) {
+			it->scope = t->scope;
+			it->value_type = t->def->func.result;
+		}
+		push_item(s, COMP_SPACE_VALUE, it);
+	}
+}
+
 void
 comp_scope_add_def(struct comp_scope *s, const struct comp_def *d)
 {
@@ -605,8 +629,7 @@ comp_scope_add_def(struct comp_scope *s, const struct comp_def *d)
 		add_canon(s, &c->canons[d->item]);
 		return;
 	case COMP_DEF_START:
-		add_n(s, COMP_SPACE_VALUE, COMP_ITEM_VALUE,
-		      c->starts[d->item].nresults);
+		add_start_results(s, &c->starts[d->item]);
 		return;
 	case COMP_DEF_IMPORT:
 		push_item(s, c->imports[d->item].space,

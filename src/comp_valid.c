@@ -1,29 +1,31 @@
 /*
- * comp_valid: structural validation of a component, a pass after
- * comp_read (Binary.md notes on each section; CanonicalABI.md
- * "Canonical Definitions" for options).
+ * comp_valid: validation of a component, a pass after comp_read
+ * (Explainer.md, Binary.md notes on each section, CanonicalABI.md for
+ * canon definitions), so that fusion refuses what a runtime would refuse.
  *
  * Definitions are checked in binary order against the index spaces as
  * they stand at that point (comp_scope builds them alongside), so every
  * index must name an earlier definition.  Nested core modules are read
- * with core_read (their structure is checked there) and kept in the IR.
+ * with core_read (their structure is checked there, not their code) and
+ * kept in the IR.  Where wasm-tools and the spec differ, wasm-tools is
+ * followed (type equality for value and function types, its messages).
  *
- * Checked here: index bounds in every space, outer alias depth, alias
- * targets that exist with the right sort, duplicate and invalid import,
- * export and argument names, core instantiation arguments that provide
- * every import a module needs with a matching type (when known, see
- * comp_valid_core.c), the sort of component instantiation arguments,
- * exports of core sorts other than module, canon options (duplicates,
- * conflicts, memory/realloc where the signature needs them, post-return
- * only on lift, and the core signatures of lift, realloc, post-return and
- * destructors when the core function's type is known), the start
- * function's arity, external visibility of import and export types.
- * Types: comp_valid_types.c; names: comp_valid_names.c.
+ * This file: the walk, core modules and instances, component instances,
+ * exports and their ascriptions, the start function, values (🪙) used
+ * exactly once, feature sets.  The rest:
+ *   comp_valid_types.c  type definitions, extern types, aliases, core types
+ *   comp_valid_names.c  import/export names and their uniqueness
+ *   comp_valid_vis.c    external visibility of the types imports/exports use
+ *   comp_valid_sub.c    subtyping: instantiation arguments, ascriptions
+ *   comp_valid_core.c   types of core items, core instantiation, modules
+ *   comp_valid_canon.c  canon definitions, options, built-in signatures
+ *   comp_valid_gc.c     the GC ABI of the gc/core-type options
+ *   comp_valid_size.c   elem_size < 2^28 and the effective type size limit
+ * Work is bounded: past VALID_TYPE_BUDGET steps (or comp_scope's item
+ * budget) a component is refused as too large to type-check, as
+ * wasm-tools refuses types past its effective size limit.
  *
- * Not checked yet: subtyping of component instantiation arguments and of
- * export ascriptions (so resource identity across instantiation), value
- * consumption (🪙), elem_size < 2^28, async/thread built-in signatures,
- * the GC ABI's core-type option, imported (typed) core modules' imports.
+ * Not checked: the code of nested core modules (function bodies).
  */
 #include "comp_valid.h"
 
@@ -53,6 +55,16 @@ valid_oom(struct vctx *v)
 }
 
 enum meld_status
+valid_no_scope(struct vctx *v, size_t offset)
+{
+	if (v->sx.oom)
+		return valid_oom(v);
+	return valid_fail(v, offset,
+			  "effective type size exceeds the limit: checking the types of this component takes more than %u steps",
+			  (unsigned)VALID_TYPE_BUDGET);
+}
+
+enum meld_status
 valid_index(struct vctx *v, struct comp_scope *s, enum comp_space sp,
 	    uint32_t idx, size_t offset, const char *what)
 {
@@ -79,7 +91,7 @@ static enum meld_status
 dup_core_imports(struct vctx *v, const struct comp_core_module *m)
 {
 	const struct core_module *cm = m->module;
-	if ((uint64_t)cm->nimports * cm->nimports > 4u * VALID_TYPE_BUDGET)
+	if ((uint64_t)cm->nimports * cm->nimports > 64000000u)
 		return MELD_OK;
 	for (uint32_t i = 1; i < cm->nimports; i++) {
 		for (uint32_t k = 0; k < i; k++) {
@@ -251,6 +263,75 @@ valid_export(struct vctx *v, struct comp_scope *s, const struct comp_export *ex)
 	return st;
 }
 
+/* ---- values (🪙): each used exactly once --------------------------------- */
+
+static enum meld_status
+use_value(struct vctx *v, uint32_t idx, size_t offset)
+{
+	struct vcomp *vc = v->cur;
+	if (idx >= vc->values.len)
+		return MELD_OK; /* bounds are checked on their own */
+	if (vc->values.used[idx])
+		return valid_fail(v, offset, "value %u cannot be used more than once", idx);
+	vc->values.used[idx] = true;
+	return MELD_OK;
+}
+
+/* The values definition d used. */
+static enum meld_status
+use_values(struct vctx *v, const struct comp_component *c, const struct comp_def *d)
+{
+	enum meld_status st = MELD_OK;
+	if (d->kind == COMP_DEF_START) {
+		const struct comp_start *sd = &c->starts[d->item];
+		for (uint32_t i = 0; st == MELD_OK && i < sd->nargs; i++)
+			st = use_value(v, sd->args[i], sd->offset);
+	} else if (d->kind == COMP_DEF_EXPORT) {
+		const struct comp_export *ex = &c->exports[d->item];
+		if (ex->ref.space == COMP_SPACE_VALUE)
+			st = use_value(v, ex->ref.idx, ex->offset);
+	} else if (d->kind == COMP_DEF_INSTANCE) {
+		const struct comp_instance *in = &c->instances[d->item];
+		for (uint32_t i = 0; st == MELD_OK && i < in->nargs; i++) {
+			if (in->args[i].ref.space == COMP_SPACE_VALUE)
+				st = use_value(v, in->args[i].ref.idx, in->args[i].offset);
+		}
+		for (uint32_t i = 0; st == MELD_OK && i < in->nexports; i++) {
+			if (in->exports[i].ref.space == COMP_SPACE_VALUE)
+				st = use_value(v, in->exports[i].ref.idx, in->offset);
+		}
+	}
+	return st;
+}
+
+/* New values: unused, except the new index of an export. */
+static enum meld_status
+note_values(struct vctx *v, struct comp_scope *s, const struct comp_def *d)
+{
+	struct vcomp *vc = v->cur;
+	while (vc->values.len < s->space[COMP_SPACE_VALUE].len) {
+		bool *slot = arena_push(v->arena, (void **)&vc->values.used, &vc->values.len,
+					&vc->values.cap, sizeof *slot);
+		if (!slot)
+			return valid_oom(v);
+		*slot = d->kind == COMP_DEF_EXPORT;
+	}
+	return MELD_OK;
+}
+
+static enum meld_status
+values_all_used(struct vctx *v, const struct comp_component *c)
+{
+	struct vcomp *vc = v->cur;
+	for (size_t i = 0; i < vc->values.len; i++) {
+		if (!vc->values.used[i])
+			return valid_fail(v, c->offset + c->len,
+					  "value index %zu was not used as part of an instantiation, start function, or export",
+					  i);
+	}
+	return MELD_OK;
+}
+
 static enum meld_status
 valid_start(struct vctx *v, struct comp_scope *s, const struct comp_start *st_)
 {
@@ -269,6 +350,16 @@ valid_start(struct vctx *v, struct comp_scope *s, const struct comp_start *st_)
 				  ft->nparams);
 	if (ft && (ft->has_result ? 1u : 0u) != st_->nresults)
 		return valid_fail(v, st_->offset, "start function results size mismatch");
+	for (uint32_t i = 0; ft && i < st_->nargs; i++) {
+		struct comp_item *val = comp_scope_get(s, COMP_SPACE_VALUE, st_->args[i]);
+		struct verr err;
+		if (val->kind == COMP_ITEM_VALUE &&
+		    !valid_sub_valtype(v, val->scope, val->value_type, f->type->scope,
+				       ft->params[i].type, &err))
+			return valid_fail(v, st_->offset,
+					  "value type mismatch for component start function argument %u: %s",
+					  i, err.msg);
+	}
 	return MELD_OK;
 }
 
@@ -295,7 +386,8 @@ valid_def(struct vctx *v, struct comp_scope *s, const struct comp_def *d)
 	case COMP_DEF_COMPONENT: {
 		struct comp_scope *child =
 			comp_scope_new_component(&v->sx, s, c->components[d->item]);
-		return child ? valid_component(v, child) : valid_oom(v);
+		return child ? valid_component(v, child)
+			     : valid_no_scope(v, c->components[d->item]->offset);
 	}
 	case COMP_DEF_INSTANCE:
 		return valid_instance(v, s, &c->instances[d->item]);
@@ -355,19 +447,27 @@ valid_defs(struct vctx *v, struct comp_scope *s)
 	memset(&seen, 0, sizeof seen);
 	for (size_t i = 0; i < c->ndefs; i++) {
 		enum meld_status st = valid_def(v, s, &c->defs[i]);
+		if (st == MELD_OK)
+			st = use_values(v, c, &c->defs[i]);
 		if (st != MELD_OK)
 			return st;
 		comp_scope_add_def(s, &c->defs[i]);
 		st = valid_core_note(v, &c->defs[i]);
+		if (st == MELD_OK)
+			st = note_values(v, s, &c->defs[i]);
 		if (st == MELD_OK)
 			st = valid_def_name(v, s, &c->defs[i], &seen);
 		if (st != MELD_OK)
 			return st;
 		if (v->sx.oom)
 			return valid_oom(v);
+		if (v->out_of_budget || v->sx.budget == 0)
+			return valid_no_scope(v, c->offset);
 	}
 	enum meld_status st = valid_names_unique(v, &seen.imports, "import");
-	return st == MELD_OK ? valid_names_unique(v, &seen.exports, "export") : st;
+	if (st == MELD_OK)
+		st = valid_names_unique(v, &seen.exports, "export");
+	return st == MELD_OK ? values_all_used(v, c) : st;
 }
 
 static enum meld_status
@@ -441,6 +541,6 @@ comp_validate_features(struct arena *a, struct diag *d, const char *input_name,
 	comp_scope_ctx_init(&v.sx, a);
 	struct comp_scope *root = comp_scope_new_component(&v.sx, NULL, c);
 	if (!root)
-		return valid_oom(&v);
+		return valid_no_scope(&v, c->offset);
 	return valid_component(&v, root);
 }

@@ -1,8 +1,7 @@
 /*
- * comp_valid: structural validation of a component after reading
- * (comp_validate in comp.h).  This header is shared by comp_valid.c
- * (definitions, canon options, core instances) and comp_valid_types.c
- * (types, labels, import/export names, flattening).
+ * comp_valid: validation of a component after reading (comp_validate in
+ * comp.h).  This header is shared by the comp_valid*.c files; comp_valid.c
+ * says which does what.
  */
 #ifndef COMP_VALID_H
 #define COMP_VALID_H
@@ -12,7 +11,7 @@
 #include "core_module.h"
 
 /* Steps one validation may spend walking types (then checks are skipped). */
-#define VALID_TYPE_BUDGET 4000000
+#define VALID_TYPE_BUDGET 1000000
 
 struct vcomp;
 struct size_memo;
@@ -46,7 +45,7 @@ struct vctx {
 	bool out_of_budget;
 	struct vcomp *cur; /* the component being validated (comp_valid_core.c) */
 	uint32_t features;  /* enum valid_feature */
-	struct size_memo *size_memo; /* comp_valid_size.c */
+	struct size_memo *size_memo, *tsize_memo; /* comp_valid_size.c */
 };
 
 /* comp_validate with a narrower set of features. */
@@ -73,6 +72,11 @@ bool verr_ctx(struct verr *e, bool ok, const char *fmt, ...)
 enum meld_status valid_fail(struct vctx *v, size_t offset, const char *fmt,
 			    ...) __attribute__((format(printf, 3, 4)));
 enum meld_status valid_oom(struct vctx *v);
+/*
+ * No scope could be made: out of memory, or the work budget is spent
+ * (then the component is refused as too large to type-check).
+ */
+enum meld_status valid_no_scope(struct vctx *v, size_t offset);
 
 /* idx must name an entry of space sp in scope s (as it is now). */
 MELD_CHECK_RESULT enum meld_status
@@ -123,6 +127,10 @@ struct vcomp {
 	} insts;
 	bool has_context_type;
 	uint8_t context_type;
+	struct {
+		bool *used;            /* values (🪙) are used exactly once */
+		size_t len, cap;
+	} values;
 };
 
 /* The vcore of core item idx of space sp (a core func ... tag space). */
@@ -232,6 +240,10 @@ bool valid_is_resource(struct comp_item *it);
 /* elem_size(dv, i64) (CanonicalABI.md), saturating far above 2^28. */
 uint64_t valid_elem_size(struct vctx *v, struct comp_scope *s,
 			 const struct comp_defval *dv);
+/* wasm-tools' effective size of a type (limit VALID_MAX_TYPE_SIZE). */
+uint64_t valid_type_size(struct vctx *v, struct comp_scope *s,
+			 const struct comp_type *t);
+#define VALID_MAX_TYPE_SIZE 1000000
 
 /* ---- comp_valid_vis.c: external visibility --------------------------- */
 

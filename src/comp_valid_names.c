@@ -9,6 +9,7 @@
  */
 #include "comp_valid.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -85,58 +86,109 @@ ident_char(uint8_t c)
 	return is_lower(c) || is_upper(c) || is_digit(c) || c == '-';
 }
 
-/* Dot-separated identifiers of a pre-release (numeric ones unpadded). */
+/* A label, or why not ("`x` is not in kebab case" as wasm-tools says). */
 static bool
-semver_idents(const uint8_t *p, size_t n, bool check_numeric)
+label_check(const uint8_t *p, size_t n, bool lower_only, struct verr *e)
 {
+	if (n > 0 && label_ok(p, n, lower_only))
+		return true;
+	for (size_t i = 0; lower_only && i < n; i++) {
+		if (is_upper(p[i]))
+			return verr_fail(e, "character `%c` is not lowercase in package name/namespace",
+					 p[i]);
+	}
+	return verr_fail(e, "`%.*s` is not in kebab case", (int)n, (const char *)p);
+}
+
+static void
+quote_char(uint8_t c, char *buf, size_t n)
+{
+	if (c >= 0x20 && c < 0x7f)
+		snprintf(buf, n, "'%c'", c);
+	else
+		snprintf(buf, n, "'\\x%02x'", c);
+}
+
+/* Dot-separated identifiers of a pre-release or build metadata. */
+static bool
+semver_idents(const uint8_t *p, size_t n, bool pre, struct verr *e)
+{
+	const char *where = pre ? "pre-release identifier" : "build metadata";
+	char q[8];
 	size_t i = 0;
 	while (true) {
 		size_t start = i;
 		bool all_digits = true;
 		for (; i < n && p[i] != '.'; i++) {
-			if (!ident_char(p[i]))
-				return false;
+			if (!ident_char(p[i])) {
+				quote_char(p[i], q, sizeof q);
+				return verr_fail(e, "unexpected character %s in %s", q, where);
+			}
 			all_digits = all_digits && is_digit(p[i]);
 		}
 		if (i == start)
-			return false;
-		if (check_numeric && all_digits && !numeric_ident(p + start, i - start))
-			return false;
+			return verr_fail(e, "empty identifier segment in %s", where);
+		if (pre && all_digits && !numeric_ident(p + start, i - start))
+			return verr_fail(e, "invalid leading zero in %s", where);
 		if (i == n)
 			return true;
 		i++;
 	}
 }
 
-/* major.minor.patch(-pre)?(+build)? (semver.org 2.0.0). */
+/* major.minor.patch(-pre)?(+build)? (semver.org 2.0.0), or why not. */
 static bool
-semver_ok(const uint8_t *p, size_t n)
+semver_check(const uint8_t *p, size_t n, struct verr *e)
 {
+	static const char *const part[3] = {"major", "minor", "patch"};
+	char q[8];
 	size_t i = 0;
-	for (int part = 0; part < 3; part++) {
+	if (n == 0)
+		return verr_fail(e, "empty string, expected a semver version");
+	for (int k = 0; k < 3; k++) {
+		if (i == n)
+			return verr_fail(e, "unexpected end of input while parsing %s version number",
+					 part[k]);
+		if (!is_digit(p[i])) {
+			quote_char(p[i], q, sizeof q);
+			return verr_fail(e, "unexpected character %s while parsing %s version number",
+					 q, part[k]);
+		}
 		size_t start = i;
 		while (i < n && is_digit(p[i]))
 			i++;
-		if (!numeric_ident(p + start, i - start))
-			return false;
-		if (part < 2) {
-			if (i == n || p[i] != '.')
-				return false;
-			i++;
-		}
-	}
-	size_t plus = n;
-	for (size_t k = i; k < n; k++) {
-		if (p[k] == '+') {
-			plus = k;
+		if (i - start > 1 && p[start] == '0')
+			return verr_fail(e, "invalid leading zero in %s version number", part[k]);
+		if (k == 2)
 			break;
+		if (i == n)
+			return verr_fail(e, "unexpected end of input while parsing %s version number",
+					 part[k + 1]);
+		if (p[i] != '.') {
+			quote_char(p[i], q, sizeof q);
+			return verr_fail(e, "unexpected character %s after %s version number", q,
+					 part[k]);
 		}
+		i++;
 	}
-	if (i < plus) {
-		if (p[i] != '-' || !semver_idents(p + i + 1, plus - i - 1, true))
+	const uint8_t *plus = i < n ? memchr(p + i, '+', n - i) : NULL;
+	size_t pre_end = plus ? (size_t)(plus - p) : n;
+	if (i < pre_end) {
+		if (p[i] != '-') {
+			quote_char(p[i], q, sizeof q);
+			return verr_fail(e, "unexpected character %s after patch version number", q);
+		}
+		if (!semver_idents(p + i + 1, pre_end - i - 1, true, e))
 			return false;
 	}
-	return plus == n || semver_idents(p + plus + 1, n - plus - 1, false);
+	return !plus || semver_idents(plus + 1, n - pre_end - 1, false, e);
+}
+
+static bool
+semver_ok(const uint8_t *p, size_t n)
+{
+	struct verr e;
+	return semver_check(p, n, &e);
 }
 
 /* canonversion: "N" (N>0), "0.N", "0.0.N", or "0.0.0"... as Explainer.md. */
@@ -159,68 +211,67 @@ struct iface_parts {
 	bool canon_version;
 	const uint8_t *version;
 	size_t version_len;
-	bool nested;      /* nested namespaces and projections allowed (🪺) */
-	const char *why;  /* what is wrong, when known */
-	const uint8_t *rest; /* trailing characters (why == NULL) */
-	size_t rest_len;
+	bool nested; /* nested namespaces and projections allowed (🪺) */
 };
 
-/* namespace+ words projection+ ('@' version)? */
+/* The label at p[*i..] up to one of `stops` (or the end). */
+static size_t
+label_span(const uint8_t *p, size_t n, size_t i, const char *stops)
+{
+	size_t k = i;
+	while (k < n && !strchr(stops, p[k]))
+		k++;
+	return k - i;
+}
+
+/*
+ * namespace ':' package ('/' projection) ('@' version)?, with more
+ * namespaces and projections under nested names; e says why not.
+ */
 static bool
-interface_name_ok(const uint8_t *p, size_t n, struct iface_parts *out)
+interface_name_check(const uint8_t *p, size_t n, struct iface_parts *out,
+		     struct verr *e)
 {
 	const uint8_t *at = memchr(p, '@', n);
-	size_t path_len = at ? (size_t)(at - p) : n;
+	size_t path = at ? (size_t)(at - p) : n, i = 0, len;
 	out->has_version = at != NULL;
 	out->canon_version = false;
-	out->why = NULL;
-	out->rest = NULL;
 	out->version = at ? at + 1 : NULL;
-	out->version_len = at ? n - path_len - 1 : 0;
-	if (at) {
-		const uint8_t *v = at + 1;
-		size_t vn = n - path_len - 1;
-		out->canon_version = canonversion_ok(v, vn);
-		if (!out->canon_version && !semver_ok(v, vn))
+	out->version_len = at ? n - path - 1 : 0;
+	/* the namespace, the package (and more namespaces when nested) */
+	for (unsigned k = 0;; k++) {
+		len = label_span(p, path, i, ":/");
+		if (!label_check(p + i, len, true, e))
 			return false;
-	}
-	/* namespaces: every ':'-separated part but the last */
-	size_t i = 0, nns = 0;
-	const uint8_t *colon;
-	while ((colon = memchr(p + i, ':', path_len - i)) != NULL) {
-		size_t len = (size_t)(colon - (p + i));
-		if (len == 0 || !label_ok(p + i, len, true) || !is_lower(p[i]))
-			return false;
-		i += len + 1;
-		nns++;
-	}
-	if (nns == 0)
-		return false;
-	if (nns > 1 && !out->nested) {
-		out->why = "expected `/` after package name";
-		return false;
-	}
-	const uint8_t *slash = memchr(p + i, '/', path_len - i);
-	if (!slash)
-		return false;
-	size_t pkg = (size_t)(slash - (p + i));
-	if (pkg == 0 || !label_ok(p + i, pkg, true) || !is_lower(p[i]))
-		return false;
-	i += pkg;
-	for (unsigned k = 0; i < path_len; k++) { /* '/' label, one or more */
-		if (k == 1 && !out->nested) {
-			out->rest = p + i;
-			out->rest_len = path_len - i;
-			return false;
+		i += len;
+		if (k == 0) {
+			if (i == path || p[i] != ':')
+				return verr_fail(e, "expected `:` after namespace");
+			i++;
+			continue;
 		}
+		if (i < path && p[i] == ':' && out->nested) {
+			i++;
+			continue;
+		}
+		if (i == path || p[i] != '/')
+			return verr_fail(e, "expected `/` after package name");
+		break;
+	}
+	for (unsigned k = 0; i < path; k++) { /* '/' projection */
+		if (k == 1 && !out->nested)
+			return verr_fail(e, "trailing characters found: `%.*s`", (int)(path - i),
+					 (const char *)p + i);
 		i++;
-		const uint8_t *next = memchr(p + i, '/', path_len - i);
-		size_t len = next ? (size_t)(next - (p + i)) : path_len - i;
-		if (len == 0 || !label_ok(p + i, len, false))
+		len = label_span(p, path, i, "/");
+		if (!label_check(p + i, len, false, e))
 			return false;
 		i += len;
 	}
-	return true;
+	if (!at)
+		return true;
+	out->canon_version = canonversion_ok(out->version, out->version_len);
+	return out->canon_version || semver_check(out->version, out->version_len, e);
 }
 
 /* ---- legacy dependency names ------------------------------------------ */
@@ -232,8 +283,8 @@ interface_name_ok(const uint8_t *p, size_t n, struct iface_parts *out)
  *   locked-dep=<pkgpath(@semver)?>(,integrity=<...>)?
  *   url=<...>(,integrity=<...>)?
  *   integrity=<...>
- * They are not in this version of the spec; they are accepted so that
- * such components can still be inspected and fused.
+ * They are not in this version of the spec; they are accepted (for
+ * imports) so that such components can still be inspected and fused.
  */
 struct cursor {
 	const uint8_t *p, *end;
@@ -249,66 +300,57 @@ eat(struct cursor *c, const char *s)
 	return true;
 }
 
-/* Up to (not including) the byte `stop`; false if it never comes. */
 static bool
-take_until(struct cursor *c, uint8_t stop, struct cursor *out)
+expect(struct cursor *c, const char *s, struct verr *e)
 {
-	const uint8_t *q = memchr(c->p, stop, (size_t)(c->end - c->p));
-	if (!q)
-		return false;
-	out->p = c->p;
-	out->end = q;
-	c->p = q;
-	return true;
+	return eat(c, s) || verr_fail(e, "expected `%s` at `%.*s`", s, (int)(c->end - c->p),
+				      (const char *)c->p);
 }
 
 /* namespace ':' package, more ':' or '/' segments allowed (nested names). */
 static bool
-pkgpath_ok(const uint8_t *p, size_t n)
+pkgpath_check(const uint8_t *p, size_t n, struct verr *e)
 {
-	const uint8_t *colon = memchr(p, ':', n);
-	if (!colon)
-		return false;
 	size_t i = 0;
 	bool any_colon = false;
-	while (i <= n) {
-		size_t start = i;
-		while (i < n && p[i] != ':' && p[i] != '/')
-			i++;
-		if (i == start || !label_ok(p + start, i - start, true) ||
-		    !is_lower(p[start]))
+	while (true) {
+		size_t len = label_span(p, n, i, ":/");
+		if (!label_check(p + i, len, true, e))
 			return false;
+		i += len;
 		if (i == n)
-			return any_colon;
+			return any_colon || verr_fail(e, "expected `:` in package path");
 		any_colon = any_colon || p[i] == ':';
 		i++;
 	}
-	return false;
 }
 
 static bool
-range_ok(const uint8_t *p, size_t n)
+range_check(const uint8_t *p, size_t n, struct verr *e)
 {
 	struct cursor c = {p, p + n};
 	bool any = false;
 	if (eat(&c, ">=")) {
 		const uint8_t *sp = memchr(c.p, ' ', (size_t)(c.end - c.p));
-		const uint8_t *e = sp ? sp : c.end;
-		if (!semver_ok(c.p, (size_t)(e - c.p)))
+		const uint8_t *end = sp ? sp : c.end;
+		if (!semver_check(c.p, (size_t)(end - c.p), e))
 			return false;
 		c.p = sp ? sp + 1 : c.end;
 		any = true;
 	}
 	if (eat(&c, "<")) {
-		if (!semver_ok(c.p, (size_t)(c.end - c.p)))
+		if (!semver_check(c.p, (size_t)(c.end - c.p), e))
 			return false;
 		c.p = c.end;
 		any = true;
 	}
-	return any && c.p == c.end;
+	if (!any)
+		return verr_fail(e, "expected `>=` or `<` at start of version range");
+	return c.p == c.end || verr_fail(e, "trailing characters found: `%.*s`",
+					 (int)(c.end - c.p), (const char *)c.p);
 }
 
-/* base64 as wasm-tools takes it: data, then at most two `=` of padding. */
+/* RFC 4648 base64 as wasm-tools takes it: data, then at most two `=`. */
 static bool
 base64_ok(const uint8_t *p, size_t n)
 {
@@ -326,81 +368,125 @@ base64_ok(const uint8_t *p, size_t n)
 	return data > 0 && pad <= 2;
 }
 
-/* integrity metadata: whitespace-separated sha256-, sha384-, sha512- hashes. */
+/* integrity=<...>: whitespace-separated sha256-, sha384-, sha512- digests. */
 static bool
-hash_ok(struct cursor *c)
+hash_check(struct cursor *c, struct verr *e)
 {
-	struct cursor h;
-	if (!eat(c, "integrity=<") || !take_until(c, '>', &h))
+	if (!expect(c, "integrity=<", e))
 		return false;
-	c->p++;
+	const uint8_t *close = memchr(c->p, '>', (size_t)(c->end - c->p));
+	if (!close)
+		return verr_fail(e, "expected `>` at ``");
+	struct cursor h = {c->p, close};
+	c->p = close + 1;
 	bool any = false;
 	while (h.p < h.end) {
 		if (*h.p == ' ') {
 			h.p++;
 			continue;
 		}
-		if (!eat(&h, "sha256-") && !eat(&h, "sha384-") && !eat(&h, "sha512-"))
-			return false;
-		const uint8_t *start = h.p, *opts;
+		const uint8_t *start = h.p;
 		while (h.p < h.end && *h.p != ' ')
 			h.p++;
+		const uint8_t *dash = memchr(start, '-', (size_t)(h.p - start));
+		if (!dash)
+			return verr_fail(e, "expected `-` after hash algorithm");
+		size_t alg = (size_t)(dash - start);
+		if (!(alg == 6 && (memcmp(start, "sha256", 6) == 0 || memcmp(start, "sha384", 6) == 0 ||
+				   memcmp(start, "sha512", 6) == 0)))
+			return verr_fail(e, "unrecognized hash algorithm: `%.*s`", (int)alg,
+					 (const char *)start);
 		/* SRI: the digest, then optional `?options` */
-		opts = memchr(start, '?', (size_t)(h.p - start));
-		if (!base64_ok(start, (size_t)((opts ? opts : h.p) - start)))
-			return false;
+		const uint8_t *digest = dash + 1;
+		const uint8_t *opts = memchr(digest, '?', (size_t)(h.p - digest));
+		if (!base64_ok(digest, (size_t)((opts ? opts : h.p) - digest)))
+			return verr_fail(e, "not valid base64: `%.*s`", (int)(h.p - digest),
+					 (const char *)digest);
 		any = true;
 	}
-	return any;
+	return any || verr_fail(e, "integrity hash cannot be empty");
+}
+
+/* A package path with an optional version (locked) or range (unlocked). */
+static bool
+dep_path_check(struct cursor in, bool unlocked, const uint8_t *after, struct verr *e)
+{
+	const uint8_t *at = memchr(in.p, '@', (size_t)(in.end - in.p));
+	const uint8_t *pe = at ? at : in.end;
+	if (!pkgpath_check(in.p, (size_t)(pe - in.p), e))
+		return false;
+	if (!at)
+		return true;
+	struct cursor v = {at + 1, in.end};
+	if (!unlocked)
+		return semver_check(v.p, (size_t)(v.end - v.p), e);
+	if (eat(&v, "*"))
+		return v.p == v.end || verr_fail(e, "trailing characters found: `%.*s`",
+						 (int)(v.end - v.p), (const char *)v.p);
+	if (!eat(&v, "{") || v.end == v.p || v.end[-1] != '}')
+		return verr_fail(e, "expected `{` at `%.*s`", (int)(after - v.p),
+				 (const char *)v.p);
+	return range_check(v.p, (size_t)(v.end - v.p - 1), e);
+}
+
+/* Is n a legacy name?  0: no; 1: a well-formed one; -1: a malformed one. */
+static int
+dep_name_check(struct bin_name n, struct verr *e)
+{
+	struct cursor c = {n.p, n.p + n.len}, in;
+	if (c.end - c.p >= 10 && memcmp(c.p, "integrity=", 10) == 0)
+		return hash_check(&c, e) && (c.p == c.end ||
+					     verr_fail(e, "trailing characters found: `%.*s`",
+						       (int)(c.end - c.p), (const char *)c.p))
+			? 1 : -1;
+	bool unlocked = eat(&c, "unlocked-dep=");
+	bool locked = !unlocked && eat(&c, "locked-dep=");
+	bool url = !unlocked && !locked && eat(&c, "url=");
+	if (!unlocked && !locked && !url)
+		return 0;
+	if (!expect(&c, "<", e))
+		return -1;
+	if (unlocked) {
+		/* a version range may itself hold '<' and '>': the name ends at '>' */
+		if (c.end == c.p || c.end[-1] != '>') {
+			if (pkgpath_check(c.p, (size_t)(c.end - c.p), e))
+				verr_fail(e, "expected `>` at ``");
+			return -1;
+		}
+		in.p = c.p;
+		in.end = c.end - 1;
+		c.p = c.end;
+		return dep_path_check(in, true, n.p + n.len, e) ? 1 : -1;
+	}
+	const uint8_t *close = memchr(c.p, '>', (size_t)(c.end - c.p));
+	if (!close && !url && !dep_path_check(c, false, c.end, e))
+		return -1; /* what comes first is wrong first */
+	if (!close)
+		return verr_fail(e, url ? "failed to find `>`" : "expected `>` at ``"), -1;
+	in.p = c.p;
+	in.end = close;
+	c.p = close + 1;
+	if (url && memchr(in.p, '<', (size_t)(in.end - in.p)))
+		return verr_fail(e, "url cannot contain `<`"), -1;
+	if (!url && !dep_path_check(in, false, close, e))
+		return -1;
+	if (c.p == c.end)
+		return 1;
+	if (!eat(&c, ","))
+		return verr_fail(e, "trailing characters found: `%.*s`", (int)(c.end - c.p),
+				 (const char *)c.p), -1;
+	if (!hash_check(&c, e))
+		return -1;
+	return c.p == c.end ? 1
+			    : (verr_fail(e, "trailing characters found: `%.*s`",
+					 (int)(c.end - c.p), (const char *)c.p), -1);
 }
 
 static bool
 dep_name_ok(struct bin_name n)
 {
-	struct cursor c = {n.p, n.p + n.len}, in;
-	if (eat(&c, "integrity=")) {
-		c.p = n.p;
-		return hash_ok(&c) && c.p == c.end;
-	}
-	bool unlocked = eat(&c, "unlocked-dep=<");
-	bool locked = !unlocked && eat(&c, "locked-dep=<");
-	bool url = !unlocked && !locked && eat(&c, "url=<");
-	if (!unlocked && !locked && !url)
-		return false;
-	if (unlocked) {
-		/* a version range may itself hold '<' and '>': the name ends at '>' */
-		if (c.end == c.p || c.end[-1] != '>')
-			return false;
-		in.p = c.p;
-		in.end = c.end - 1;
-		c.p = c.end;
-	} else if (!take_until(&c, '>', &in)) {
-		return false;
-	} else {
-		c.p++;
-	}
-	if (url) {
-		if (memchr(in.p, '<', (size_t)(in.end - in.p)))
-			return false;
-	} else {
-		const uint8_t *at = memchr(in.p, '@', (size_t)(in.end - in.p));
-		const uint8_t *pe = at ? at : in.end;
-		if (!pkgpath_ok(in.p, (size_t)(pe - in.p)))
-			return false;
-		if (at) {
-			struct cursor v = {at + 1, in.end};
-			bool ok = unlocked ? (eat(&v, "*") && v.p == v.end) ||
-						     (eat(&v, "{") && v.end > v.p &&
-						      v.end[-1] == '}' &&
-						      range_ok(v.p, (size_t)(v.end - v.p - 1)))
-					   : semver_ok(v.p, (size_t)(v.end - v.p));
-			if (!ok)
-				return false;
-		}
-	}
-	if (c.p == c.end)
-		return true;
-	return !unlocked && eat(&c, ",") && hash_ok(&c) && c.p == c.end;
+	struct verr e;
+	return dep_name_check(n, &e) == 1;
 }
 
 enum plain_kind { PLAIN_LABEL, PLAIN_CONSTRUCTOR, PLAIN_METHOD, PLAIN_STATIC };
@@ -421,31 +507,33 @@ has_prefix(struct bin_name n, const char *pre, struct bin_name *rest)
 	return true;
 }
 
+/* label, [constructor]r, [method]r.f or [static]r.f; e says why not. */
 static bool
-plain_name_ok(struct bin_name n, struct plain_parts *out)
+plain_name_check(struct bin_name n, struct plain_parts *out, struct verr *e)
 {
 	struct bin_name rest;
 	memset(out, 0, sizeof *out);
 	if (has_prefix(n, "[constructor]", &rest)) {
 		out->kind = PLAIN_CONSTRUCTOR;
 		out->resource = rest;
-		return valid_label(rest);
+		return label_check(rest.p, rest.len, false, e);
 	}
 	bool method = has_prefix(n, "[method]", &rest);
 	if (!method && !has_prefix(n, "[static]", &rest)) {
 		out->kind = PLAIN_LABEL;
 		out->item = n;
-		return valid_label(n);
+		return label_check(n.p, n.len, false, e);
 	}
 	out->kind = method ? PLAIN_METHOD : PLAIN_STATIC;
 	const uint8_t *dot = memchr(rest.p, '.', rest.len);
 	if (!dot)
-		return false;
+		return verr_fail(e, "failed to find `.` character");
 	out->resource.p = rest.p;
 	out->resource.len = (uint32_t)(dot - rest.p);
 	out->item.p = dot + 1;
 	out->item.len = rest.len - out->resource.len - 1;
-	return valid_label(out->resource) && valid_label(out->item);
+	return label_check(out->resource.p, out->resource.len, false, e) &&
+	       label_check(out->item.p, out->item.len, false, e);
 }
 
 /* ---- strong uniqueness ----------------------------------------------- */
@@ -573,46 +661,98 @@ find_resource(const struct valid_names *prev, struct bin_name r)
 	return NULL;
 }
 
+/* The name resource r has in this context: the import or export of it. */
+static const struct comp_extern_name *
+resource_name(const struct valid_names *prev, struct comp_item *r)
+{
+	for (int exact = 1; exact >= 0; exact--) {
+		for (size_t i = 0; i < prev->n; i++) {
+			struct comp_item *it = prev->items[i];
+			if (prev->spaces[i] != COMP_SPACE_TYPE || !it || !valid_is_resource(it))
+				continue;
+			for (struct comp_item *p = r; exact && p; p = p->target) {
+				if (p == it)
+					return prev->names[i];
+			}
+			if (!exact && comp_item_same(it, r))
+				return prev->names[i];
+		}
+	}
+	return NULL;
+}
+
+static enum meld_status
+check_resource_name(struct vctx *v, const struct valid_names *prev,
+		    const struct comp_extern_name *n, struct comp_item *r,
+		    const struct plain_parts *pp)
+{
+	const struct comp_extern_name *rn = prev->no_resources ? NULL : resource_name(prev, r);
+	if (!rn)
+		return valid_fail(v, n->offset,
+				  "name `%.*s` is not valid: resource used in function does not have a name in this context",
+				  (int)n->name.len, (const char *)n->name.p);
+	if (rn->name.len != pp->resource.len ||
+	    memcmp(rn->name.p, pp->resource.p, pp->resource.len) != 0)
+		return valid_fail(v, n->offset,
+				  "name `%.*s` is not valid: function does not match expected resource name `%.*s`",
+				  (int)n->name.len, (const char *)n->name.p, (int)rn->name.len,
+				  (const char *)rn->name.p);
+	return MELD_OK;
+}
+
+/* [constructor], [method] and [static] functions (wasm-tools' order of checks). */
 static enum meld_status
 check_resource_func(struct vctx *v, const struct valid_names *prev,
 		    const struct comp_extern_name *n, enum comp_space sp,
 		    struct comp_item *item, const struct plain_parts *pp)
 {
+	int len = (int)n->name.len;
+	const char *name = (const char *)n->name.p;
 	if (sp != COMP_SPACE_FUNC)
-		return valid_fail(v, n->offset, "name `%.*s` is not a function",
-				  (int)n->name.len, (const char *)n->name.p);
-	if (prev->no_resources)
-		return valid_fail(v, n->offset, pp->kind == PLAIN_STATIC
-				  ? "static resource name is not known in this context"
-				  : "resource used in function does not have a name in this context");
-	struct comp_item *res = find_resource(prev, pp->resource);
-	if (!res)
-		return valid_fail(v, n->offset,
-				  "resource used in function `%.*s` is not a preceding resource",
-				  (int)n->name.len, (const char *)n->name.p);
+		return valid_fail(v, n->offset, "name `%.*s` is not valid: item is not a func",
+				  len, name);
+	if (pp->kind == PLAIN_STATIC) {
+		if (prev->no_resources || !find_resource(prev, pp->resource))
+			return valid_fail(v, n->offset,
+					  "name `%.*s` is not valid: static resource name is not known in this context",
+					  len, name);
+		return MELD_OK;
+	}
 	const struct comp_functype *ft =
 		item && item->kind == COMP_ITEM_FUNC ? valid_functype_of(item->type) : NULL;
 	if (!ft)
 		return MELD_OK;
 	struct comp_scope *s = item->type->scope;
 	enum comp_defval_kind hk = COMP_DEFVAL_PRIM;
+	struct comp_item *r;
 	if (pp->kind == PLAIN_CONSTRUCTOR) {
 		if (ft->async)
 			return valid_fail(v, n->offset, "constructor function cannot be async");
-		struct comp_item *r = ft->has_result ? handle_resource(s, ft->result, &hk, false) : NULL;
-		if (!r || hk != COMP_DEFVAL_OWN || !comp_item_same(r, res))
+		if (!ft->has_result)
 			return valid_fail(v, n->offset,
-					  "function `%.*s` should return `(own $T)` or `(result (own $T))`",
-					  (int)n->name.len, (const char *)n->name.p);
-	} else if (pp->kind == PLAIN_METHOD) {
-		struct comp_item *r = ft->nparams ? handle_resource(s, ft->params[0].type, &hk, true) : NULL;
-		if (!ft->nparams || !bin_name_eq(ft->params[0].label, "self") || !r ||
-		    hk != COMP_DEFVAL_BORROW || !comp_item_same(r, res))
+					  "name `%.*s` is not valid: function should return one value",
+					  len, name);
+		r = handle_resource(s, ft->result, &hk, false);
+		if (!r || hk != COMP_DEFVAL_OWN)
 			return valid_fail(v, n->offset,
-					  "method `%.*s` should have a first parameter `self` of type `(borrow $T)`",
-					  (int)n->name.len, (const char *)n->name.p);
+					  "name `%.*s` is not valid: function should return `(own $T)` or `(result (own $T))`",
+					  len, name);
+		return check_resource_name(v, prev, n, r, pp);
 	}
-	return MELD_OK;
+	if (!ft->nparams)
+		return valid_fail(v, n->offset,
+				  "name `%.*s` is not valid: function should have at least one argument",
+				  len, name);
+	if (!bin_name_eq(ft->params[0].label, "self"))
+		return valid_fail(v, n->offset,
+				  "name `%.*s` is not valid: function should have a first argument called `self`",
+				  len, name);
+	r = handle_resource(s, ft->params[0].type, &hk, true);
+	if (!r || hk != COMP_DEFVAL_BORROW)
+		return valid_fail(v, n->offset,
+				  "name `%.*s` is not valid: function should take a first argument of `(borrow $T)`",
+				  len, name);
+	return check_resource_name(v, prev, n, r, pp);
 }
 
 static enum meld_status
@@ -657,8 +797,9 @@ check_attributes(struct vctx *v, const struct comp_extern_name *n,
 		 enum comp_space sp, bool iface, const struct iface_parts *ip)
 {
 	if (n->duplicate_attribute)
-		return valid_fail(v, n->offset, "duplicate name attribute");
+		return valid_fail(v, n->offset, "duplicate name attribute option in name");
 	struct iface_parts tmp;
+	struct verr e;
 	memset(&tmp, 0, sizeof tmp);
 	tmp.nested = ip->nested;
 	if (n->has_implements) {
@@ -667,8 +808,10 @@ check_attributes(struct vctx *v, const struct comp_extern_name *n,
 					  (int)n->name.len, (const char *)n->name.p);
 		if (sp != COMP_SPACE_INSTANCE)
 			return valid_fail(v, n->offset, "only instances can have an `implements`");
-		if (!interface_name_ok(n->implements.p, n->implements.len, &tmp))
-			return valid_fail(v, n->offset, "name `%.*s` must be an interface",
+		if (!memchr(n->implements.p, ':', n->implements.len) ||
+		    !interface_name_check(n->implements.p, n->implements.len, &tmp, &e))
+			return valid_fail(v, n->offset,
+					  "`%.*s` is not a valid name: it must be an interface name",
 					  (int)n->implements.len, (const char *)n->implements.p);
 	}
 	if (n->has_version_suffix) {
@@ -685,49 +828,36 @@ check_attributes(struct vctx *v, const struct comp_extern_name *n,
 	return MELD_OK;
 }
 
-static enum meld_status
-bad_interface_name(struct vctx *v, const struct comp_extern_name *n,
-		   const struct iface_parts *ip, bool is_import)
-{
-	const char *kind = is_import ? "import" : "export";
-	int len = (int)n->name.len;
-	const char *p = (const char *)n->name.p;
-	if (ip->why)
-		return valid_fail(v, n->offset, "%s name `%.*s` is not a valid extern name: %s",
-				  kind, len, p, ip->why);
-	if (ip->rest)
-		return valid_fail(v, n->offset,
-				  "%s name `%.*s` is not a valid extern name: trailing characters found: `%.*s`",
-				  kind, len, p, (int)ip->rest_len, (const char *)ip->rest);
-	return valid_fail(v, n->offset, "%s name `%.*s` is not a valid extern name",
-			  kind, len, p);
-}
-
 enum meld_status
 valid_extern_name(struct vctx *v, struct comp_scope *s,
 		  struct valid_names *prev, const struct comp_extern_name *n,
 		  enum comp_space sp, struct comp_item *item, bool is_import)
 {
 	(void)s;
+	const char *kind = is_import ? "import" : "export";
+	int len = (int)n->name.len;
+	const char *name = (const char *)n->name.p;
 	struct iface_parts ip;
 	struct plain_parts pp;
+	struct verr e;
 	memset(&ip, 0, sizeof ip);
 	ip.nested = (v->features & VALID_F_NESTED_NAMES) != 0;
-	if (dep_name_ok(n->name)) {
+	int dep = dep_name_check(n->name, &e);
+	if (dep < 0)
+		return valid_fail(v, n->offset, "%s name `%.*s` is not a valid extern name: %s",
+				  kind, len, name, e.msg);
+	if (dep > 0) {
 		if (!is_import)
 			return valid_fail(v, n->offset, "name `%.*s` is not a valid export name",
-					  (int)n->name.len, (const char *)n->name.p);
+					  len, name);
 		enum meld_status dst = check_attributes(v, n, sp, false, &ip);
 		return dst == MELD_OK ? push_name(v, prev, n, sp, item) : dst;
 	}
 	bool iface = memchr(n->name.p, ':', n->name.len) != NULL;
-	if (iface && !interface_name_ok(n->name.p, n->name.len, &ip))
-		return bad_interface_name(v, n, &ip, is_import);
-	if (!iface && !plain_name_ok(n->name, &pp))
-		return valid_fail(v, n->offset,
-				  "%s name `%.*s` is not a valid extern name (not in kebab case?)",
-				  is_import ? "import" : "export", (int)n->name.len,
-				  (const char *)n->name.p);
+	if (iface ? !interface_name_check(n->name.p, n->name.len, &ip, &e)
+		  : !plain_name_check(n->name, &pp, &e))
+		return valid_fail(v, n->offset, "%s name `%.*s` is not a valid extern name: %s",
+				  kind, len, name, e.msg);
 	enum meld_status st = check_attributes(v, n, sp, iface, &ip);
 	if (st == MELD_OK && !iface && pp.kind != PLAIN_LABEL)
 		st = check_resource_func(v, prev, n, sp, item, &pp);

@@ -4,9 +4,14 @@
  * for the rule that every defined value type has elem_size(t, i64) < 2^28
  * (Explainer.md "Type Definitions", validation notes).
  *
+ * Also the "effective type size" wasm-tools bounds (1,000,000): a type
+ * counts one plus the sizes of the types it refers to, as often as it
+ * refers to them, so nesting can make a small binary describe a huge
+ * type.
+ *
  * Sizes of referenced types are kept per type item, so a chain of types
  * that each use the previous one twice costs one walk per type, not one
- * per path.  Sizes saturate at SIZE_CAP, far above the limit.
+ * per path.  Sizes saturate at SIZE_CAP, far above the limits.
  */
 #include "comp_valid.h"
 
@@ -62,15 +67,16 @@ memo_put_at(const struct comp_item **keys, struct size_align *vals, size_t cap,
 }
 
 static void
-memo_put(struct vctx *v, const struct comp_item *it, struct size_align sa)
+memo_put(struct vctx *v, struct size_memo **slot, const struct comp_item *it,
+	 struct size_align sa)
 {
-	struct size_memo *m = v->size_memo;
+	struct size_memo *m = *slot;
 	if (!m) {
 		m = arena_alloc(v->arena, sizeof *m);
 		if (!m)
 			return;
 		memset(m, 0, sizeof *m);
-		v->size_memo = m;
+		*slot = m;
 	}
 	if ((m->n + 1) * 2 > m->cap) {
 		size_t cap = m->cap ? m->cap * 2 : 64;
@@ -241,7 +247,7 @@ vt_size(struct vctx *v, struct comp_scope *s, struct comp_valtype vt, unsigned d
 		return sa;
 	v->budget--;
 	sa = defval_size(v, t->scope, &t->def->defval, depth + 1);
-	memo_put(v, t, sa);
+	memo_put(v, &v->size_memo, t, sa);
 	return sa;
 }
 
@@ -250,4 +256,135 @@ valid_elem_size(struct vctx *v, struct comp_scope *s, const struct comp_defval *
 {
 	struct size_align sa = defval_size(v, s, dv, 0);
 	return align_to(sa.size, sa.align);
+}
+
+/* ---- effective type size --------------------------------------------------- */
+
+static uint64_t item_tsize(struct vctx *v, struct comp_item *t, unsigned depth);
+
+static uint64_t
+vt_tsize(struct vctx *v, struct comp_scope *s, struct comp_valtype vt, unsigned depth)
+{
+	if (vt.prim != COMP_PRIM_NONE)
+		return 1;
+	return item_tsize(v, comp_scope_valtype(s, vt), depth);
+}
+
+static uint64_t
+defval_tsize(struct vctx *v, struct comp_scope *s, const struct comp_defval *dv,
+	     unsigned depth)
+{
+	uint64_t n = 1;
+	switch (dv->kind) {
+	case COMP_DEFVAL_RECORD:
+		for (uint32_t i = 0; i < dv->record.nfields; i++)
+			n = sat_add(n, vt_tsize(v, s, dv->record.fields[i].type, depth));
+		return n;
+	case COMP_DEFVAL_VARIANT:
+		for (uint32_t i = 0; i < dv->variant.ncases; i++) {
+			if (dv->variant.cases[i].has_type)
+				n = sat_add(n, vt_tsize(v, s, dv->variant.cases[i].type, depth));
+		}
+		return n;
+	case COMP_DEFVAL_TUPLE:
+		for (uint32_t i = 0; i < dv->tuple.ntypes; i++)
+			n = sat_add(n, vt_tsize(v, s, dv->tuple.types[i], depth));
+		return n;
+	case COMP_DEFVAL_LIST:
+	case COMP_DEFVAL_FIXED_LIST:
+		return sat_add(n, vt_tsize(v, s, dv->list.elem, depth));
+	case COMP_DEFVAL_OPTION:
+		return sat_add(n, vt_tsize(v, s, dv->option, depth));
+	case COMP_DEFVAL_RESULT:
+		if (dv->result.has_ok)
+			n = sat_add(n, vt_tsize(v, s, dv->result.ok, depth));
+		if (dv->result.has_err)
+			n = sat_add(n, vt_tsize(v, s, dv->result.err, depth));
+		return n;
+	case COMP_DEFVAL_MAP:
+		return sat_add(sat_add(n, vt_tsize(v, s, dv->map.key, depth)),
+			       vt_tsize(v, s, dv->map.value, depth));
+	case COMP_DEFVAL_STREAM:
+	case COMP_DEFVAL_FUTURE:
+		return dv->async_elem.has_elem
+			       ? sat_add(n, vt_tsize(v, s, dv->async_elem.elem, depth)) : n;
+	default:
+		return n;
+	}
+}
+
+/* An import or export of a component or instance type, in its scope. */
+static uint64_t
+extern_tsize(struct vctx *v, struct comp_scope *ts, const struct comp_externtype *e,
+	     unsigned depth)
+{
+	switch (e->kind) {
+	case COMP_EXTERN_MODULE:
+		return 1;
+	case COMP_EXTERN_VALUE:
+		return vt_tsize(v, ts, e->value, depth);
+	case COMP_EXTERN_TYPE:
+		if (e->bound == COMP_BOUND_SUB_RESOURCE)
+			return 1;
+		/* fall through */
+	default:
+		return item_tsize(v, comp_scope_get(ts, COMP_SPACE_TYPE, e->idx), depth);
+	}
+}
+
+static uint64_t
+decltype_tsize(struct vctx *v, struct comp_scope *s, const struct comp_type *t,
+	       unsigned depth)
+{
+	struct comp_scope *ts = comp_scope_new_type(&v->sx, s, t);
+	uint64_t n = 1;
+	for (uint32_t i = 0; ts && i < t->decl.ndecls && n < SIZE_CAP; i++) {
+		const struct comp_decl *d = &t->decl.decls[i];
+		if (d->kind == COMP_DECL_IMPORT || d->kind == COMP_DECL_EXPORT)
+			n = sat_add(n, extern_tsize(v, ts, &d->ext, depth));
+		comp_scope_add_decl(ts, d);
+	}
+	return n;
+}
+
+static uint64_t
+type_tsize(struct vctx *v, struct comp_scope *s, const struct comp_type *t, unsigned depth)
+{
+	uint64_t n = 1;
+	switch (t->kind) {
+	case COMP_TYPE_DEFVAL:
+		return defval_tsize(v, s, &t->defval, depth);
+	case COMP_TYPE_FUNC:
+		for (uint32_t i = 0; i < t->func.nparams; i++)
+			n = sat_add(n, vt_tsize(v, s, t->func.params[i].type, depth));
+		return t->func.has_result ? sat_add(n, vt_tsize(v, s, t->func.result, depth)) : n;
+	case COMP_TYPE_COMPONENT:
+	case COMP_TYPE_INSTANCE:
+		return decltype_tsize(v, s, t, depth);
+	case COMP_TYPE_RESOURCE:
+		return 1;
+	}
+	return 1;
+}
+
+static uint64_t
+item_tsize(struct vctx *v, struct comp_item *t, unsigned depth)
+{
+	struct size_align sa;
+	t = comp_item_canon(t);
+	if (!t || t->kind != COMP_ITEM_TYPE || !t->def || depth > 200 || v->budget == 0)
+		return 1;
+	if (memo_get(v->tsize_memo, t, &sa))
+		return sa.size;
+	v->budget--;
+	sa.size = type_tsize(v, t->scope, t->def, depth + 1);
+	sa.align = 0;
+	memo_put(v, &v->tsize_memo, t, sa);
+	return sa.size;
+}
+
+uint64_t
+valid_type_size(struct vctx *v, struct comp_scope *s, const struct comp_type *t)
+{
+	return type_tsize(v, s, t, 0);
 }

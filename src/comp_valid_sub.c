@@ -398,6 +398,8 @@ sub_instance_refs(struct sub *x, const struct comp_export_ref *a, uint32_t na,
 	}
 	for (uint32_t i = 0; i < dt->ndecls; i++) {
 		const struct comp_decl *d = &dt->decls[i];
+		if (!spend(x))
+			return true;
 		if (d->kind == COMP_DECL_EXPORT) {
 			const struct comp_export_ref *r = find_named(a, na, d->name.name);
 			if (!verr_ctx(x->err, sub_extern(x, r->item, r->space, &d->ext, ts),
@@ -448,12 +450,7 @@ is_type_of(struct comp_item *t, enum comp_type_kind k)
 	return t && t->kind == COMP_ITEM_TYPE && t->def && t->def->kind == k;
 }
 
-/*
- * The imports of a component: for each (definition or declarator, in
- * order), `given` supplies an item of a subtype; *out is the component's
- * scope so far (imports substituted).  `all`: build the whole scope, else
- * stop after the last import.
- */
+/* A component: a definition (in lexical scope ls) or a component type. */
 struct comp_shape {
 	const struct comp_component *def; /* a definition, in lexical scope ls */
 	struct comp_scope *ls;
@@ -490,6 +487,12 @@ check_import(struct sub *x, struct comp_scope *cs, const struct comp_export_ref 
 			(const char *)name->name.p);
 }
 
+/*
+ * The imports of a component: for each (definition or declarator, in
+ * order), `given` supplies an item of a subtype; *out is the component's
+ * scope so far (imports substituted).  `all`: build the whole scope, else
+ * stop after the last import.
+ */
 static bool
 open_imports(struct sub *x, const struct comp_shape *sh,
 	     const struct comp_export_ref *given, uint32_t ngiven, bool all,
@@ -509,6 +512,8 @@ open_imports(struct sub *x, const struct comp_shape *sh,
 			last = sh->def->defs[i].kind == COMP_DEF_IMPORT ? i + 1 : last;
 		for (size_t i = 0; i < (all ? sh->def->ndefs : last); i++) {
 			const struct comp_def *d = &sh->def->defs[i];
+			if (!spend(x))
+				return true;
 			if (d->kind == COMP_DEF_IMPORT &&
 			    !check_import(x, cs, given, ngiven, &sh->def->imports[d->item].name,
 					  &sh->def->imports[d->item].ext))
@@ -520,6 +525,8 @@ open_imports(struct sub *x, const struct comp_shape *sh,
 	const struct comp_decltype *dt = &sh->type->def->decl;
 	for (uint32_t i = 0; i < dt->ndecls; i++) {
 		const struct comp_decl *d = &dt->decls[i];
+		if (!spend(x))
+			return true;
 		if (d->kind == COMP_DECL_IMPORT &&
 		    !check_import(x, cs, given, ngiven, &d->name, &d->ext))
 			return false;
@@ -593,6 +600,8 @@ sub_component(struct sub *x, struct comp_item *a, struct comp_item *b)
 	b2->nexp_src = nexp;
 	for (uint32_t i = 0; i < dt->ndecls; i++) {
 		const struct comp_decl *d = &dt->decls[i];
+		if (!spend(x))
+			return true;
 		if (d->kind == COMP_DECL_EXPORT) {
 			const struct comp_export_ref *r = find_named(exps, nexp, d->name.name);
 			if (!r)
@@ -648,6 +657,8 @@ sub_types(struct sub *x, struct comp_item *a, struct comp_item *b)
 	struct comp_item *ca = comp_item_canon(a), *cb = comp_item_canon(b);
 	if (ca->kind == COMP_ITEM_UNKNOWN || cb->kind == COMP_ITEM_UNKNOWN || !spend(x))
 		return true;
+	if (ca == cb && !comp_item_is_resource(ca))
+		return true; /* one type definition, seen twice */
 	bool ra = comp_item_is_resource(a), rb = comp_item_is_resource(b);
 	if (ra && rb)
 		return comp_item_same(a, b) ||
@@ -713,6 +724,23 @@ extern_desc(enum comp_space sp)
 	}
 }
 
+/*
+ * An item typed by the very type expected is of that type: a function of
+ * that function type, an instance or component imported with it (its
+ * resources are its own either way).  Saves walking the same type twice,
+ * which nested component types would otherwise make exponential.
+ */
+static bool
+same_type(struct comp_item *actual, struct comp_item *t)
+{
+	if (!t || !actual->type || actual->asc_src || actual->def_comp)
+		return false;
+	if (actual->kind != COMP_ITEM_FUNC && actual->kind != COMP_ITEM_COMPONENT &&
+	    (actual->kind != COMP_ITEM_INSTANCE || actual->inst_kind != COMP_INST_TYPED))
+		return false;
+	return comp_item_canon(actual->type) == comp_item_canon(t);
+}
+
 static bool
 sub_extern(struct sub *x, struct comp_item *actual, enum comp_space sp,
 	   const struct comp_externtype *e, struct comp_scope *es)
@@ -726,6 +754,8 @@ sub_extern(struct sub *x, struct comp_item *actual, enum comp_space sp,
 	struct comp_item *t = e->kind == COMP_EXTERN_MODULE
 		? comp_scope_get(es, COMP_SPACE_CORE_TYPE, e->idx)
 		: comp_scope_get(es, COMP_SPACE_TYPE, e->idx);
+	if (same_type(actual, t))
+		return true;
 	switch (e->kind) {
 	case COMP_EXTERN_MODULE:
 		return !t || valid_sub_module(x->v, actual, t, x->err);

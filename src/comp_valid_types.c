@@ -8,8 +8,10 @@
  * indices name value types and handle indices name resources, non-empty
  * records/variants/tuples/enums, 1..32 flags, positive fixed-list lengths,
  * kebab-case labels unique in their scope, no borrow in results, resource
- * definitions only in components (rep i32 or i64), outer-alias depth,
- * alias sorts allowed in declarators.  Names: comp_valid_names.c.
+ * definitions only in components (rep i32, or i64 with cm64), outer-alias
+ * depth and what outer aliases may refer to, alias sorts allowed in
+ * declarators, core types (supertypes, references to module types, limits
+ * of module type imports and exports).  Names: comp_valid_names.c.
  */
 #include "comp_valid.h"
 
@@ -333,6 +335,8 @@ valid_labels(struct vctx *v, const struct bin_name *labels, size_t stride,
 		return valid_oom(v);
 	for (uint32_t i = 0; i < n; i++) {
 		copy[i] = *(const struct bin_name *)((const uint8_t *)labels + i * stride);
+		if (copy[i].len == 0)
+			return valid_fail(v, offset, "%s name cannot be empty", what);
 		if (!valid_label(copy[i]))
 			return valid_fail(v, offset, "%s name `%.*s` is not in kebab case",
 					  what, (int)copy[i].len, (const char *)copy[i].p);
@@ -515,8 +519,21 @@ valid_functype(struct vctx *v, struct comp_scope *s,
 static enum meld_status valid_decltype(struct vctx *v, struct comp_scope *s,
 				       const struct comp_type *t);
 
+static enum meld_status valid_type_shape(struct vctx *v, struct comp_scope *s,
+					 const struct comp_type *t);
+
 enum meld_status
 valid_type(struct vctx *v, struct comp_scope *s, const struct comp_type *t)
+{
+	enum meld_status st = valid_type_shape(v, s, t);
+	if (st == MELD_OK && valid_type_size(v, s, t) >= VALID_MAX_TYPE_SIZE)
+		return valid_fail(v, t->offset, "effective type size exceeds the limit of %u",
+				  (unsigned)VALID_MAX_TYPE_SIZE);
+	return st;
+}
+
+static enum meld_status
+valid_type_shape(struct vctx *v, struct comp_scope *s, const struct comp_type *t)
 {
 	switch (t->kind) {
 	case COMP_TYPE_DEFVAL:
@@ -534,6 +551,9 @@ valid_type(struct vctx *v, struct comp_scope *s, const struct comp_type *t)
 		    t->resource.rep != COMP_CORE_I64)
 			return valid_fail(v, t->offset,
 					  "resources can only be represented by `i32` (or `i64`)");
+		if (t->resource.rep == COMP_CORE_I64 && !(v->features & VALID_F_CM64))
+			return valid_fail(v, t->offset,
+					  "resources with `i64` require the `cm64` feature to be enabled");
 		if (t->resource.has_dtor)
 			return valid_index(v, s, COMP_SPACE_CORE_FUNC,
 					   t->resource.dtor_funcidx, t->offset,
@@ -723,7 +743,7 @@ valid_alias(struct vctx *v, struct comp_scope *s, const struct comp_alias *a,
 		if (in_type && a->space != COMP_SPACE_TYPE &&
 		    a->space != COMP_SPACE_CORE_TYPE)
 			return valid_fail(v, a->offset,
-					  "only outer type aliases are allowed in type declarators");
+					  "aliases in a component or instance type may only refer to types or instances");
 		struct comp_scope *o = comp_scope_outer(s, a->outer_count);
 		if (!o)
 			return valid_fail(v, a->offset, "invalid outer alias count of %u",
@@ -734,14 +754,15 @@ valid_alias(struct vctx *v, struct comp_scope *s, const struct comp_alias *a,
 		    crosses_component(s, a->outer_count) &&
 		    refers_to_resource(v, comp_scope_get(o, COMP_SPACE_TYPE, a->outer_idx), 0))
 			return valid_fail(v, a->offset,
-					  "outer alias of a type that transitively refers to resources crosses a component boundary");
+					  "type %u of the outer alias refers to resources not defined in the current component",
+					  a->outer_idx);
 		return ost;
 	}
 	if (in_type && (a->kind != COMP_ALIAS_INSTANCE_EXPORT ||
 			(a->space != COMP_SPACE_TYPE &&
 			 a->space != COMP_SPACE_INSTANCE)))
 		return valid_fail(v, a->offset,
-				  "only aliases of instance and type exports are allowed in type declarators");
+				  "aliases in a component or instance type may only refer to types or instances");
 	if (a->kind == COMP_ALIAS_CORE_INSTANCE_EXPORT)
 		return valid_index(v, s, COMP_SPACE_CORE_INSTANCE, a->instanceidx,
 				   a->offset, "alias");
@@ -804,7 +825,7 @@ valid_decltype(struct vctx *v, struct comp_scope *s, const struct comp_type *t)
 {
 	struct comp_scope *ts = comp_scope_new_type(&v->sx, s, t);
 	if (!ts)
-		return valid_oom(v);
+		return valid_no_scope(v, t->offset);
 	struct valid_names imports, exports;
 	struct valid_vis vis;
 	memset(&imports, 0, sizeof imports);
@@ -960,7 +981,7 @@ same_name(struct bin_name a, struct bin_name b)
 static enum meld_status
 module_type_names(struct vctx *v, const struct comp_core_typedef *t)
 {
-	if ((uint64_t)t->ndecls * t->ndecls > 4u * VALID_TYPE_BUDGET)
+	if ((uint64_t)t->ndecls * t->ndecls > 64000000u)
 		return MELD_OK;
 	for (uint32_t i = 0; i < t->ndecls; i++) {
 		const struct comp_module_decl *d = &t->decls[i];

@@ -218,6 +218,8 @@ mem_ptr(const struct inst_graph *g, struct inst_core_val mem)
 	if (mem.kind != INST_CORE_DEF)
 		return ABI_PTR_I32;
 	const struct core_module *m = g->cores[mem.inst].mod;
+	if (mem.idx >= m->space_len[CORE_SPACE_MEMORY] || !m->memories)
+		return ABI_PTR_I32; /* no such memory: adapt.c refuses it */
 	return m->memories[mem.idx].limits.flags & CORE_LIMITS_64
 		       ? ABI_PTR_I64
 		       : ABI_PTR_I32;

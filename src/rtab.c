@@ -1047,7 +1047,8 @@ enum meld_status
 rtab_add_instance(struct rtab *r, uint32_t parent, uint32_t flags_globalidx)
 {
 	if (r->ninsts >= (1u << 20))
-		return fail(r, MELD_EUNSUPPORTED, "too many component instances");
+		return fail(r, MELD_EUNSUPPORTED,
+			    "too many component instances");
 	if (parent != RTAB_NONE && parent >= r->ninsts)
 		return fail(r, MELD_EUSAGE, "a parent instance comes later");
 	struct rt_inst *in = arena_push(r->a, (void **)&r->insts, &r->ninsts,
@@ -1078,7 +1079,8 @@ rtab_add_type(struct rtab *r, const struct rtab_type *t)
 	if (!t->res || rtab_find(r, t->res, NULL))
 		return fail(r, MELD_EUSAGE, "a resource type added twice");
 	if (t->instance != RTAB_NONE && t->instance >= r->ninsts)
-		return fail(r, MELD_EUSAGE, "a resource of an unknown instance");
+		return fail(r, MELD_EUSAGE,
+			    "a resource of an unknown instance");
 	if (t->rep != I32 && t->rep != I64)
 		return fail(r, MELD_EINVALID,
 			    "a resource representation other than i32, i64");
@@ -1123,7 +1125,8 @@ check_builtin(struct rtab *r, enum rtab_builtin_kind kind, uint32_t inst,
 	if (r->finished)
 		return fail(r, MELD_EUSAGE, "a built-in after rtab_finish");
 	if (inst >= r->ninsts)
-		return fail(r, MELD_EUSAGE, "a built-in of an unknown instance");
+		return fail(r, MELD_EUSAGE,
+			    "a built-in of an unknown instance");
 	if (kind != RTAB_DROP && t->instance != inst)
 		return fail(r, MELD_EINVALID,
 			    "resource.new and resource.rep need a resource "
@@ -1142,7 +1145,8 @@ rtab_builtin(struct rtab *r, enum rtab_builtin_kind kind, uint32_t inst,
 	uint32_t tid = 0;
 	const struct rtab_type *t = rtab_find(r, res, &tid);
 	if (!t)
-		return fail(r, MELD_EUSAGE, "a built-in of an unknown resource");
+		return fail(r, MELD_EUSAGE,
+			    "a built-in of an unknown resource");
 	enum meld_status st = check_builtin(r, kind, inst, t);
 	if (st != MELD_OK)
 		return st;

@@ -59,7 +59,8 @@
  *	for each resource.new/rep/drop a core instance imports:
  *		rtab_builtin(r, kind, instance, res, &funcidx);
  *	adapt_gen_create(..., first_funcidx + rtab_nfuncs(r), ...);
- *	adapt_gen_set_rtab(g, r);   // then the adapters
+ *	adapt_gen_set_rtab(g, r);   // then the adapters, each site with
+ *	                            // caller_instance, callee_instance
  *	rtab_finish(r);
  *	for (i = 0; i < rtab_nfuncs(r); i++)   // funcidx first_funcidx + i
  *		emit rtab_func(r, i)->type and ->code
@@ -139,9 +140,9 @@ enum rtab_fn {
 	RTAB_FN_REP,          /* (i, inst, tid) -> rep */
 	RTAB_FN_DROP,         /* (i, inst, tid) -> (rep, own): the table part */
 	RTAB_FN_ENTER,        /* () -> scope: open a borrow scope */
-	RTAB_FN_LEAVE,        /* (scope): check, give lent handles back, close */
+	RTAB_FN_LEAVE,        /* (scope): check, return the lent, close */
 	RTAB_FN_HOST_BORROW,  /* (h, inst, tid) -> h: record a host borrow */
-	RTAB_FN_HOST_DROP,    /* (h, inst, tid) -> 1 if a host borrow, consumed */
+	RTAB_FN_HOST_DROP,    /* (h, inst, tid) -> 1: a host borrow, dropped */
 	RTAB_FN_COUNT
 };
 

@@ -125,8 +125,8 @@ wrap_main_export(struct wrap *w, uint8_t core_sort, const char *name,
 /* ---- what the fused module imports ------------------------------------ */
 
 /* The wrapper function for a host function of the original root. */
-static enum meld_status
-host_func(struct wrap *w, const struct inst_func *fn, uint32_t *out)
+enum meld_status
+wrap_host_func(struct wrap *w, const struct inst_func *fn, uint32_t *out)
 {
 	const char *module = fn->module, *field = fn->field;
 	enum comp_space want = strcmp(module, "$root") == 0
@@ -316,7 +316,7 @@ import_func(struct wrap *w, size_t i, uint32_t slot, uint32_t *out)
 		return MELD_OK;
 	}
 	uint32_t f;
-	enum meld_status st = host_func(w, im->func, &f);
+	enum meld_status st = wrap_host_func(w, im->func, &f);
 	struct wopts o = {im->opts.encoding, WRAP_NONE, WRAP_NONE, WRAP_NONE};
 	if (st == MELD_OK)
 		*out = wenc_lower(&w->c, f, &o);
@@ -425,7 +425,7 @@ lower_late(struct wrap *w, const struct plan_import *im, uint32_t *out)
 	const struct plan_abi *ab = import_abi(w, im);
 	struct wopts o = {im->opts.encoding, WRAP_NONE, WRAP_NONE, WRAP_NONE};
 	uint32_t f;
-	enum meld_status st = host_func(w, im->func, &f);
+	enum meld_status st = wrap_host_func(w, im->func, &f);
 	if (st == MELD_OK && (!ab || !ab->memory))
 		st = wrap_unsupported(w, "import \"%s\" \"%s\": the fused "
 					 "module does not say its memory",

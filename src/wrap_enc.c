@@ -152,6 +152,38 @@ wcomp_new(struct wcomp *c, enum comp_space s)
 	return c->n[s]++;
 }
 
+static uint32_t
+fnv1a(const uint8_t *p, size_t n)
+{
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 16777619u;
+	return h;
+}
+
+enum meld_status
+wcomp_type(struct wcomp *c, struct arena *a, const uint8_t *p, size_t n,
+	   uint32_t *out)
+{
+	uint32_t h = fnv1a(p, n);
+	for (size_t i = 0; i < c->ndefs; i++) {
+		const struct wtypedef *d = &c->defs[i];
+		if (d->hash == h && d->len == n && memcmp(d->bytes, p, n) == 0) {
+			*out = d->idx;
+			return MELD_OK;
+		}
+	}
+	struct wtypedef *d = arena_push(a, (void **)&c->defs, &c->ndefs,
+					&c->defs_cap, sizeof *d);
+	uint8_t *copy = arena_dup(a, p, n);
+	if (!d || !copy)
+		return MELD_ENOMEM;
+	bin_write_bytes(wcomp_item(c, WSEC_TYPE), p, n);
+	*out = wcomp_new(c, COMP_SPACE_TYPE);
+	*d = (struct wtypedef){h, copy, n, *out};
+	return MELD_OK;
+}
+
 /* ---- pieces of definitions ------------------------------------------- */
 
 void

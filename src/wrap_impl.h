@@ -38,6 +38,14 @@ struct wmap {
 	size_t n, cap;
 };
 
+/* A value or function type a component defines (for sharing). */
+struct wtypedef {
+	uint32_t hash;
+	const uint8_t *bytes;
+	size_t len;
+	uint32_t idx;
+};
+
 /* A component being written: the wrapper, or a component inside it. */
 struct wcomp {
 	struct bin_writer *out; /* finished sections */
@@ -45,6 +53,8 @@ struct wcomp {
 	uint8_t sec_id;         /* the open section; 0xff: none */
 	uint32_t sec_count;
 	uint32_t n[COMP_SPACE_COUNT]; /* next index of each space */
+	struct wtypedef *defs;
+	size_t ndefs, defs_cap;
 };
 
 /* A slot of the shim's table: a function that exists only after the fused
@@ -60,6 +70,9 @@ struct wres {
 	const struct comp_item *canon; /* its definition in the original */
 	const struct inst_res *res;
 	uint32_t typeidx;              /* in the wrapper */
+	uint32_t named;                /* its alias from the root export that
+					  names it (validation tracks names
+					  per alias), once made */
 	uint32_t slot;                 /* destructor slot, or WRAP_NONE */
 };
 
@@ -105,6 +118,9 @@ enum meld_status wrap_unsupported(struct wrap *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *wrap_str(struct wrap *w, struct bin_name n);
 char *wrap_cat(struct wrap *w, const char *a, const char *b);
+/* The wrapper's function for a function the root imports (aliased once). */
+MELD_CHECK_RESULT enum meld_status
+wrap_host_func(struct wrap *w, const struct inst_func *fn, uint32_t *out);
 /* The fused instance's core export `name` of this kind (aliased once). */
 MELD_CHECK_RESULT enum meld_status
 wrap_main_export(struct wrap *w, uint8_t core_sort, const char *name,
@@ -126,6 +142,11 @@ void wcomp_flush(struct wcomp *c);
 /* A section holding one whole module or component. */
 void wcomp_blob(struct wcomp *c, uint8_t id, const uint8_t *p, size_t n);
 uint32_t wcomp_new(struct wcomp *c, enum comp_space s);
+/* The type encoded as p[0..n): one defined before with the same bytes,
+ * else a new definition. */
+MELD_CHECK_RESULT enum meld_status
+wcomp_type(struct wcomp *c, struct arena *a, const uint8_t *p, size_t n,
+	   uint32_t *out);
 void wcomp_preamble(struct bin_writer *w);
 
 void wenc_name(struct bin_writer *b, const char *s);

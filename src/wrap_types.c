@@ -75,63 +75,74 @@ remember(struct wrap *w, const struct comp_item *it, uint32_t idx)
  * encoding order; own/borrow give their resource as a type index.  The
  * writers below consume the resolved indices in the same order.
  */
-static uint32_t
-type_slots(const struct comp_type *t, struct comp_valtype *out, uint32_t cap)
+struct wslots {
+	struct comp_valtype *out; /* NULL: only count */
+	uint32_t n, cap;
+};
+
+static void
+slot(struct wslots *s, struct comp_valtype v)
 {
-	uint32_t n = 0;
-#define SLOT(v)                      \
-	do {                         \
-		if (n < cap)         \
-			out[n] = (v); \
-		n++;                 \
-	} while (0)
-	if (t->kind == COMP_TYPE_FUNC) {
-		for (uint32_t i = 0; i < t->func.nparams; i++)
-			SLOT(t->func.params[i].type);
-		if (t->func.has_result)
-			SLOT(t->func.result);
-		return n;
-	}
-	const struct comp_defval *dv = &t->defval;
+	if (s->out && s->n < s->cap)
+		s->out[s->n] = v;
+	s->n++;
+}
+
+static void
+defval_slots(const struct comp_defval *dv, struct wslots *s)
+{
 	struct comp_valtype res = {COMP_PRIM_NONE, dv->resource_typeidx};
 	switch (dv->kind) {
 	case COMP_DEFVAL_RECORD:
 		for (uint32_t i = 0; i < dv->record.nfields; i++)
-			SLOT(dv->record.fields[i].type);
-		break;
+			slot(s, dv->record.fields[i].type);
+		return;
 	case COMP_DEFVAL_VARIANT:
 		for (uint32_t i = 0; i < dv->variant.ncases; i++)
 			if (dv->variant.cases[i].has_type)
-				SLOT(dv->variant.cases[i].type);
-		break;
+				slot(s, dv->variant.cases[i].type);
+		return;
 	case COMP_DEFVAL_LIST:
-	case COMP_DEFVAL_FIXED_LIST: SLOT(dv->list.elem); break;
+	case COMP_DEFVAL_FIXED_LIST: slot(s, dv->list.elem); return;
 	case COMP_DEFVAL_TUPLE:
 		for (uint32_t i = 0; i < dv->tuple.ntypes; i++)
-			SLOT(dv->tuple.types[i]);
-		break;
-	case COMP_DEFVAL_OPTION: SLOT(dv->option); break;
+			slot(s, dv->tuple.types[i]);
+		return;
+	case COMP_DEFVAL_OPTION: slot(s, dv->option); return;
 	case COMP_DEFVAL_RESULT:
 		if (dv->result.has_ok)
-			SLOT(dv->result.ok);
+			slot(s, dv->result.ok);
 		if (dv->result.has_err)
-			SLOT(dv->result.err);
-		break;
+			slot(s, dv->result.err);
+		return;
 	case COMP_DEFVAL_OWN:
-	case COMP_DEFVAL_BORROW: SLOT(res); break;
+	case COMP_DEFVAL_BORROW: slot(s, res); return;
 	case COMP_DEFVAL_STREAM:
 	case COMP_DEFVAL_FUTURE:
 		if (dv->async_elem.has_elem)
-			SLOT(dv->async_elem.elem);
-		break;
+			slot(s, dv->async_elem.elem);
+		return;
 	case COMP_DEFVAL_MAP:
-		SLOT(dv->map.key);
-		SLOT(dv->map.value);
-		break;
-	default: break;
+		slot(s, dv->map.key);
+		slot(s, dv->map.value);
+		return;
+	default: return;
 	}
-#undef SLOT
-	return n;
+}
+
+static uint32_t
+type_slots(const struct comp_type *t, struct comp_valtype *out, uint32_t cap)
+{
+	struct wslots s = {out, 0, cap};
+	if (t->kind != COMP_TYPE_FUNC) {
+		defval_slots(&t->defval, &s);
+		return s.n;
+	}
+	for (uint32_t i = 0; i < t->func.nparams; i++)
+		slot(&s, t->func.params[i].type);
+	if (t->func.has_result)
+		slot(&s, t->func.result);
+	return s.n;
 }
 
 /* Resolved slots: kids[i] is the new index of slot i (prims ignored);
@@ -267,6 +278,26 @@ write_simple(struct bin_writer *b, const struct comp_type *t, struct wkids *k)
 		write_functype(b, &t->func, k);
 	else
 		write_defval(b, &t->defval, k);
+}
+
+/*
+ * A value or function type, defined once per component: one written
+ * with the same bytes before (same structure, same referenced indices)
+ * is the same type.
+ */
+static enum meld_status
+write_shared(struct wrap *w, struct wcomp *c, const struct comp_type *t,
+	     const uint32_t *kids, uint32_t *out)
+{
+	struct bin_writer b;
+	struct wkids k = {kids, 0};
+	bin_writer_init(&b);
+	write_simple(&b, t, &k);
+	enum meld_status st = b.err;
+	if (st == MELD_OK)
+		st = wcomp_type(c, w->a, b.buf, b.len, out);
+	bin_writer_clear(&b);
+	return st == MELD_OK ? MELD_OK : wrap_oom(w);
 }
 
 /* ---- copying the root's definitions ----------------------------------- */
@@ -415,10 +446,7 @@ copy_root_def(struct wrap *w, const struct comp_type *t, uint32_t *out)
 		if (st != MELD_OK)
 			return st;
 	}
-	struct wkids k = {idx, 0};
-	write_simple(wcomp_item(&w->c, WSEC_TYPE), t, &k);
-	*out = wcomp_new(&w->c, COMP_SPACE_TYPE);
-	return MELD_OK;
+	return write_shared(w, &w->c, t, idx, out);
 }
 
 static struct wres *
@@ -428,6 +456,14 @@ find_res(struct wrap *w, const struct comp_item *canon)
 		if (w->res[i].canon == canon)
 			return &w->res[i];
 	return NULL;
+}
+
+/* The wrapper's name for a resource it defines: once a root export names
+ * it, the alias from that export. */
+static uint32_t
+res_index(const struct wres *r)
+{
+	return r->named != WRAP_NONE ? r->named : r->typeidx;
 }
 
 static enum meld_status
@@ -445,7 +481,7 @@ copy_root_type(struct wrap *w, uint32_t idx, uint32_t *out)
 			return wrap_unsupported(w, "resource type %u of the "
 						   "root is not exported",
 						idx);
-		*out = r->typeidx;
+		*out = res_index(r);
 		return MELD_OK;
 	}
 	if (e->origin == COMP_DEF_ALIAS) {
@@ -479,8 +515,11 @@ wtypes_root(struct wrap *w, uint32_t idx, uint32_t *out)
 		return MELD_OK;
 	}
 	enum meld_status st = copy_root_type(w, idx, out);
-	if (st != MELD_OK)
-		return st;
+	const struct comp_space_entry *e =
+		comp_space_get(w->root, COMP_SPACE_TYPE, idx);
+	if (st != MELD_OK || (e->origin == COMP_DEF_TYPE &&
+			      w->root->types[e->item].kind == COMP_TYPE_RESOURCE))
+		return st; /* its name changes when an export names it */
 	w->rmap[COMP_SPACE_TYPE][idx] = *out;
 	return remember(w, comp_scope_get(w->scope, COMP_SPACE_TYPE, idx),
 			*out);
@@ -598,6 +637,18 @@ wtypes_host_resource(struct wrap *w, const struct inst_res *r, uint32_t *out)
 
 /* ---- views: encoding resolved types ------------------------------------ */
 
+/*
+ * What a shim imports beyond the interface's own types ("extra-*"): the
+ * types its types refer to that must have a name (records, variants,
+ * enums, flags, resources) but that the interface does not export, such
+ * as the record inside a type it uses from another interface.
+ */
+struct wextra {
+	struct wmap map;  /* canonical item → the shim's index */
+	uint32_t *root;   /* per extra import: the root's type, its argument */
+	size_t n, cap;
+};
+
 struct wview {
 	struct wcomp *c;
 	bool root;
@@ -605,10 +656,13 @@ struct wview {
 	uint32_t nex;
 	uint32_t *at;                     /* per export: its index, if made */
 	struct wmap *memo;                /* canonical item → index */
+	struct wextra *extra;             /* shim: extra imports */
+	struct wview *imp;                /* shim: the view imports are in */
 };
 
 static enum meld_status view_item(struct wrap *w, struct wview *v,
 				  struct comp_item *it, uint32_t *out);
+static char *shim_name(struct wrap *w, const char *kind, uint32_t k);
 
 /* A structural copy of a value or function type in the view. */
 static enum meld_status
@@ -634,10 +688,7 @@ view_define(struct wrap *w, struct wview *v, struct comp_item *canon,
 		if (st != MELD_OK)
 			return st;
 	}
-	struct wkids k = {idx, 0};
-	write_simple(wcomp_item(v->c, WSEC_TYPE), t, &k);
-	*out = wcomp_new(v->c, COMP_SPACE_TYPE);
-	return MELD_OK;
+	return write_shared(w, v->c, t, idx, out);
 }
 
 /* The view's own name for `it`: an export of the interface. */
@@ -671,6 +722,11 @@ root_named(struct wrap *w, struct comp_item *it, bool *found, uint32_t *out)
 			return wtypes_root(w, idx, out);
 	}
 	struct comp_item *canon = comp_item_canon(it);
+	const struct wres *r = find_res(w, canon);
+	if (r) {
+		*out = res_index(r);
+		return MELD_OK;
+	}
 	if (wmap_get(&w->root_memo, canon, out))
 		return MELD_OK;
 	const struct comp_import *im =
@@ -683,6 +739,55 @@ root_named(struct wrap *w, struct comp_item *it, bool *found, uint32_t *out)
 	return MELD_OK;
 }
 
+/* A type that validation wants named where a function uses it. */
+static bool
+needs_name(const struct comp_item *canon)
+{
+	if (is_resource(canon))
+		return true;
+	if (!canon->def || canon->def->kind != COMP_TYPE_DEFVAL)
+		return false;
+	switch (canon->def->defval.kind) {
+	case COMP_DEFVAL_RECORD:
+	case COMP_DEFVAL_VARIANT:
+	case COMP_DEFVAL_ENUM:
+	case COMP_DEFVAL_FLAGS: return true;
+	default: return false;
+	}
+}
+
+static enum meld_status
+extra_import(struct wrap *w, struct wview *v, struct comp_item *it,
+	     uint32_t *out)
+{
+	struct comp_item *canon = comp_item_canon(it);
+	struct wextra *x = v->extra;
+	if (wmap_get(&x->map, canon, out))
+		return MELD_OK;
+	uint32_t root, def = 0;
+	enum meld_status st = wtypes_item(w, it, &root);
+	bool res = is_resource(canon);
+	if (st == MELD_OK && !res)
+		st = view_define(w, v->imp, canon, &def);
+	char *name = shim_name(w, "extra", (uint32_t)x->n);
+	uint32_t *slot = arena_push(w->a, (void **)&x->root, &x->n, &x->cap,
+				    sizeof *slot);
+	if (st != MELD_OK)
+		return st;
+	if (!name || !slot)
+		return wrap_oom(w);
+	*slot = root;
+	struct bin_writer *b = wcomp_item(v->c, WSEC_IMPORT);
+	bin_write_u8(b, 0x00);
+	wenc_name(b, name);
+	bin_write_u8(b, COMP_EXTERN_TYPE);
+	bin_write_u8(b, res ? COMP_BOUND_SUB_RESOURCE : COMP_BOUND_EQ);
+	if (!res)
+		bin_write_u32(b, def);
+	*out = wcomp_new(v->c, COMP_SPACE_TYPE);
+	return wmap_put(w->a, &x->map, canon, *out) ? MELD_OK : wrap_oom(w);
+}
+
 static enum meld_status
 view_item(struct wrap *w, struct wview *v, struct comp_item *it,
 	  uint32_t *out)
@@ -691,6 +796,8 @@ view_item(struct wrap *w, struct wview *v, struct comp_item *it,
 		return wrap_unsupported(w, "a type the wrapper cannot resolve");
 	if (!v->root && view_named(v, it, out))
 		return MELD_OK;
+	if (!v->root && needs_name(comp_item_canon(it)))
+		return extra_import(w, v, it, out);
 	if (v->root) {
 		bool found;
 		enum meld_status st = root_named(w, it, &found, out);
@@ -767,6 +874,7 @@ add_resource(struct wrap *w, const char *prefix, struct bin_name name,
 	x->canon = canon;
 	x->res = r;
 	x->typeidx = WRAP_NONE;
+	x->named = WRAP_NONE;
 	x->slot = WRAP_NONE;
 	return MELD_OK;
 }
@@ -837,9 +945,8 @@ export_func(struct wrap *w, const char *name, struct comp_item *fn,
 		return wrap_unsupported(w, "export \"%s\" is not in the fused "
 					   "module",
 					name);
-	if (ge->func->kind == INST_FUNC_HOST)
-		return wrap_unsupported(w, "export \"%s\" re-exports an import",
-					name);
+	if (ge->func->kind == INST_FUNC_HOST) /* an import, re-exported */
+		return wrap_host_func(w, ge->func, out);
 	const struct plan_abi *ab = export_abi(w, name);
 	struct wopts o = {COMP_STRING_UTF8, WRAP_NONE, WRAP_NONE, WRAP_NONE};
 	uint32_t core, typeidx;
@@ -912,6 +1019,7 @@ struct wshim {
 	struct bin_writer bytes;
 	struct wview imp, exp;
 	struct wmap imp_memo, exp_memo;
+	struct wextra extra;
 	uint32_t *imp_func; /* per export: the shim's imported function */
 };
 
@@ -930,7 +1038,8 @@ shim_args(struct wrap *w, struct wshim *s)
 			st = full ? export_func(w, full, e->item, &s->arg[k])
 				  : wrap_oom(w);
 		} else {
-			st = wrap_unsupported(w, "export \"%s\" holds a %s",
+			st = wrap_unsupported(w, "export \"%s\" holds a %s, "
+						 "not a function or type",
 					      s->iface,
 					      comp_space_name(e->space));
 		}
@@ -1070,13 +1179,19 @@ shim_instance(struct wrap *w, struct wshim *s, uint32_t compidx)
 	struct bin_writer *b = wcomp_item(&w->c, WSEC_INSTANCE);
 	bin_write_u8(b, COMP_INSTANCE_INSTANTIATE);
 	bin_write_u32(b, compidx);
-	bin_write_u32(b, s->n);
+	bin_write_u32(b, s->n + (uint32_t)s->extra.n);
 	for (uint32_t k = 0; k < s->n; k++) {
 		bool ty = s->ex[k].space == COMP_SPACE_TYPE;
 		char *name = shim_name(w, ty ? "type" : "func", k);
 		wenc_name(b, name ? name : "");
 		wenc_sort(b, ty ? COMP_SPACE_TYPE : COMP_SPACE_FUNC);
 		bin_write_u32(b, s->arg[k]);
+	}
+	for (uint32_t k = 0; k < s->extra.n; k++) {
+		char *name = shim_name(w, "extra", k);
+		wenc_name(b, name ? name : "");
+		wenc_sort(b, COMP_SPACE_TYPE);
+		bin_write_u32(b, s->extra.root[k]);
 	}
 	return wcomp_new(&w->c, COMP_SPACE_INSTANCE);
 }
@@ -1104,6 +1219,8 @@ shim_init(struct wrap *w, struct wshim *s, const char *iface,
 	s->imp.c = s->exp.c = &s->c;
 	s->imp.memo = &s->imp_memo;
 	s->exp.memo = &s->exp_memo;
+	s->imp.extra = s->exp.extra = &s->extra;
+	s->imp.imp = s->exp.imp = &s->imp;
 	s->imp.ex = s->exp.ex = s->ex;
 	s->imp.nex = s->exp.nex = s->n;
 	return MELD_OK;
@@ -1130,6 +1247,26 @@ export_instance(struct wrap *w, const struct comp_export *ex,
 	wcomp_clear(&s.c);
 	bin_writer_clear(&s.bytes);
 	return st;
+}
+
+/* The resources an exported instance names: later uses take its alias. */
+static enum meld_status
+name_resources(struct wrap *w, struct comp_item *inst, uint32_t instidx)
+{
+	struct comp_export_ref *ex;
+	uint32_t n = comp_item_exports(inst, &ex);
+	for (uint32_t k = 0; k < n; k++) {
+		struct wres *r = ex[k].space == COMP_SPACE_TYPE
+					 ? find_res(w, comp_item_canon(ex[k].item))
+					 : NULL;
+		if (!r || r->named != WRAP_NONE)
+			continue;
+		char *name = wrap_str(w, ex[k].name);
+		if (!name)
+			return wrap_oom(w);
+		r->named = wenc_alias_export(&w->c, instidx, name, COMP_SPACE_TYPE);
+	}
+	return MELD_OK;
 }
 
 static uint32_t
@@ -1179,5 +1316,6 @@ wtypes_export(struct wrap *w, const struct comp_export *ex)
 	    w->rmap[sp][ex->ref.idx] == WRAP_NONE)
 		w->rmap[sp][ex->ref.idx] = idx;
 	w->rmap[sp][ex->idx] = write_export(w, ex, idx, has_asc ? &asc : NULL);
-	return MELD_OK;
+	return sp == COMP_SPACE_INSTANCE ? name_resources(w, it, w->rmap[sp][ex->idx])
+					 : MELD_OK;
 }

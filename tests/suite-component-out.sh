@@ -12,7 +12,8 @@
 #                the interfaces `meld inspect` expands, and `jco wit` print
 #                the same text for both;
 #   3. valid     tests/js/validate.mjs accepts the output (jco transpile with
-#                component validation; every core module compiled by V8);
+#                component validation; every core module compiled by V8),
+#                and meld reads, validates and fuses it again;
 #   4. original  tests/wrap/run.mjs runs the input under Node 20: its log is
 #                NAME.expect (the host and driver are right);
 #   5. wrapped   the same under Node 22 with multi-memory for the output:
@@ -22,7 +23,12 @@
 #                the start export), the other core modules (shim, fixup)
 #                small, no core module in a nested component.  The
 #                plumbing's size is printed.
-# Besides: --component with two inputs fails with exit 1 and no output.
+# Besides, over the structure-only corpus (wit-component's test components
+# and wasm-compose's compositions, converted with jco parse and cached under
+# build/wrap-tests/corpus/): every one that meld fuses also wraps, with the
+# same WIT as its input (meld's printer), and the output is valid whenever
+# the input is (validate.mjs).  And --component with two inputs fails with
+# exit 1 and no output.
 # UPDATE_EXPECT=1 rewrites NAME.expect from the original's run.
 # MELD_BIN / MELD_ASAN_BIN override build/meld and build/asan/meld.
 set -u
@@ -36,7 +42,7 @@ jco=tests/js/node_modules/.bin/jco
 work=build/wrap-tests
 mkdir -p "$work"
 pass=0 fail=0 skip=0
-jobs_max=${WRAP_JOBS:-3}
+jobs_max=${WRAP_JOBS:-2}
 
 # Results go to the case's file when a case runs in the background.
 result=
@@ -109,6 +115,11 @@ run_case() {
 		ok
 	else
 		bad "$name: not valid: $(grep FAIL "$work/$name.valid" | head -c 400)"
+	fi
+	if "$meld" fuse "$out" -o "$work/$name.again.wasm" 2>"$work/$name.again.err"; then
+		ok
+	else
+		bad "$name: meld cannot fuse its own output: $(head -c 300 "$work/$name.again.err")"
 	fi
 	# 4. original, 5. wrapped (in parallel)
 	node tests/wrap/run.mjs "$name" "$in" "$work/$name.orig" "$work/$name.orig.log" \
@@ -211,6 +222,50 @@ for wat in tests/wrap/*.wat; do
 	start_case "$n" "$w"
 done
 collect
+
+# ---- the structure-only corpus -----------------------------------------
+
+structure_corpus() {
+	local dir=$work/corpus wat key in out ins=() outs=()
+	mkdir -p "$dir"
+	for wat in "$corpus"/wasm-tools/crates/wit-component/tests/components/*/component.wat \
+		"$corpus"/wasm-tools/crates/wasm-compose/tests/compositions/*/composed.wat; do
+		key=$(basename "$(dirname "$wat")")
+		in=$dir/$key.in.wasm out=$dir/$key.wasm
+		if [ ! -f "$in" ]; then
+			"$jco" parse "$wat" -o "$in" >/dev/null 2>&1 || { : >"$in"; }
+		fi
+		[ -s "$in" ] || continue
+		"$meld" fuse "$in" -o "$dir/$key.core.wasm" >/dev/null 2>&1 || continue
+		if ! "$meld" fuse "$in" --component -o "$out" 2>"$dir/$key.err"; then
+			bad "corpus $key: fuses but does not wrap: $(head -c 300 "$dir/$key.err")"
+			continue
+		fi
+		if diff <(meld_wit "$in" 2>&1) <(meld_wit "$out" 2>&1) >"$dir/$key.wit.diff"; then
+			ok
+		else
+			bad "corpus $key: WIT differs: $(head -n 6 "$dir/$key.wit.diff")"
+		fi
+		ins+=("$in")
+		outs+=("$out")
+	done
+	[ ${#ins[@]} -gt 0 ] || return
+	"$node22" tests/js/validate.mjs "${ins[@]}" >"$dir/valid-in.txt" 2>/dev/null
+	"$node22" tests/js/validate.mjs "${outs[@]}" >"$dir/valid-out.txt" 2>/dev/null
+	local i
+	for i in "${!ins[@]}"; do
+		grep -qxF "ok ${ins[$i]}" "$dir/valid-in.txt" || continue
+		if grep -qxF "ok ${outs[$i]}" "$dir/valid-out.txt"; then
+			ok
+		else
+			bad "corpus $(basename "${outs[$i]}"): input valid, output not: $(grep -F "${outs[$i]}" "$dir/valid-out.txt" | head -c 300)"
+		fi
+	done
+	say "corpus: ${#outs[@]} wrapped"
+}
+if [ -d "$corpus/wasm-tools/crates/wit-component/tests/components" ]; then
+	structure_corpus
+fi
 
 # two inputs: refused, no output
 if [ -f "$work/smoke.wasm" ] || [ -d "$corpus/jco/runtime" ]; then

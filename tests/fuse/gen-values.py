@@ -1,8 +1,8 @@
 # Generates the .wast compositions of tests/fuse whose values go through
 # memory (strings, lists, records, variants, parameter and return areas):
 #     python3 tests/fuse/gen-values.py tests/fuse
-# writes strings.wast, compound.wast; suite-fuse.sh runs them with
-# tests/js/wast-run.mjs (fused backend).  Every component has a memory of
+# writes strings.wast, compound.wast and flags.wast; suite-fuse.sh runs
+# them with tests/js/wast-run.mjs (fused backend).  Every component has a memory of
 # its own and a bump cabi_realloc; forwarders pass what they are given on
 # to the next component with their own string encoding, so each hop of a
 # chain is one adapter between two memories.
@@ -598,10 +598,6 @@ def compound_front(leaves):
     return "\n".join(out)
 
 
-def v_str(s):
-    return wast_str(s)
-
-
 def v_list(xs):
     return "(list.const" + "".join(" " + x for x in xs) + ")"
 
@@ -612,8 +608,8 @@ def v_u32s(xs):
 
 def v_person(name, age, tags, score):
     sc = "(option.none)" if score is None else f"(option.some (f64.const {score}))"
-    return (f"(record.const (field \"name\" {v_str(name)}) (field \"age\" (u8.const {age}))"
-            f" (field \"tags\" {v_list([v_str(t) for t in tags])}) (field \"score\" {sc}))")
+    return (f"(record.const (field \"name\" {wast_str(name)}) (field \"age\" (u8.const {age}))"
+            f" (field \"tags\" {v_list([wast_str(t) for t in tags])}) (field \"score\" {sc}))")
 
 
 def v_v(case, x=None):
@@ -622,11 +618,11 @@ def v_v(case, x=None):
     if case == "num":
         return f'(variant.const "num" (u64.const {x}))'
     if case == "text":
-        return f'(variant.const "text" {v_str(x)})'
-    return f'(variant.const "pair" (tuple.const (u8.const {x[0]}) {v_str(x[1])}))'
+        return f'(variant.const "text" {wast_str(x)})'
+    return f'(variant.const "pair" (tuple.const (u8.const {x[0]}) {wast_str(x[1])}))'
 
 
-def compound_asserts(sfx, posts_before):
+def compound_asserts(sfx):
     a = []
 
     def ret(f, args, res):
@@ -647,19 +643,19 @@ def compound_asserts(sfx, posts_before):
     baby = v_person("", 5, [], -0.0)
     for p in (ann, kid, baby):
         ret("rec-echo", [p], p)
-    ret("check", [ann], f"(result.ok {v_str('ann')})")
-    ret("check", [kid], f"(result.err {v_str('kid')})")
-    ret("check", [baby], f"(result.err {v_str('')})")
+    ret("check", [ann], f"(result.ok {wast_str('ann')})")
+    ret("check", [kid], f"(result.err {wast_str('kid')})")
+    ret("check", [baby], f"(result.err {wast_str('')})")
     nums = [i * 1000 + i for i in range(1, 17)]
     for s in ("abc", "", "Z" * 40):
         want = sum(n * (i + 1) for i, n in enumerate(nums)) + 1000 * len(s)
         want += ord(s[0]) if s else 0
-        ret("many", [f"(u32.const {n})" for n in nums] + [v_str(s)],
+        ret("many", [f"(u32.const {n})" for n in nums] + [wast_str(s)],
             f"(u64.const {want})")
     for n, s in ((7, "hey"), (4294967295, "\u2603\u00e9")):
-        ret("tuple-ret", [f"(u32.const {n})", v_str(s)],
+        ret("tuple-ret", [f"(u32.const {n})", wast_str(s)],
             f"(tuple.const (u32.const {n}) (u64.const {n * 0x100000001})"
-            f" {v_str(s)})")
+            f" {wast_str(s)})")
     vs = [v_v("none"), v_v("num", 2**64 - 1), v_v("text", "\u2603x"),
           v_v("pair", (200, "p\U0001f370")), v_v("text", "")]
     for v in vs:
@@ -673,8 +669,8 @@ def compound_asserts(sfx, posts_before):
     ret("misc", [misc], misc)
     ppl = v_list([ann, kid, baby])
     ret("people", [ppl], ppl)
-    ret("res-swap", [f"(result.ok {v_str('a')})"], f"(result.err {v_str('a')})")
-    snow = v_str("\u2603")
+    ret("res-swap", [f"(result.ok {wast_str('a')})"], f"(result.err {wast_str('a')})")
+    snow = wast_str("\u2603")
     ret("res-swap", [f"(result.err {snow})"], f"(result.ok {snow})")
     for f in ("badchar", "baddisc", "misaligned", "oob", "badenum"):
         a.append(f"(assert_trap (invoke \"{f}-{sfx}\") \"invalid value\")")
@@ -715,7 +711,7 @@ def compound_wast():
                          f"{functype(ps, r, lambda m: '$' + m + '-r')}))")
     parts.append(")")
     for sfx in leaves:
-        parts += compound_asserts(sfx, 0)
+        parts += compound_asserts(sfx)
     return "\n".join(parts) + "\n"
 
 

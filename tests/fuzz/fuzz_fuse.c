@@ -5,10 +5,10 @@
  * no crash, no hang, no leak.  A fused output must read back as a core
  * module, and fusing the same input again must give the same bytes.
  *   make fuzz && build/fuzz/fuzz_fuse -max_len=65536 CORPUS_DIR SEED_DIR
- * Seed it with the compositions of tests/fuse (build/fuse-tests/*.wasm,
- * build/wast/local/tests/fuse/ and the split spec tests under
- * build/wast/component-model/values/).  Crashes it finds go to
- * tests/data/crashes-fuse/, which tests/suite-fuse.sh runs.
+ * Seed it with compositions: the .wasm files under build/fuse-tests and
+ * build/wast/local/tests/fuse (tests/suite-fuse.sh makes them) and the
+ * split spec tests under build/wast/component-model.  Crashes it finds
+ * go to tests/data/crashes-fuse/, which tests/suite-fuse.sh runs.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -16,14 +16,17 @@
  *  3. read the shuffled module back and write it with the inverse maps,
  *     dropping the dummies: the bytes must be the original ones.
  *
- * One line per module, then "N passed, N failed".
+ * One line per module, then "N passed, N failed".  Environment:
+ * WASM_VALIDATE names the validator (default wasm-validate);
+ * ROUNDTRIP_KEEP=FILE keeps the last shuffled module there.
  *
  * --mutate: instead, feed each module's truncations (every length up to
  * 4 KiB; 512 seeded random lengths up to 1 MiB, 32 beyond) and seeded bit
  * flips (2,000; 200 over 64 KiB; 8 over 1 MiB) to the reader
  * and, when it accepts one, to both writes.  Nothing may crash; every
  * refusal must carry an offset ("file:0x..."); an accepted variant must
- * write back identically.
+ * write back identically with no remap (its shuffle may be refused, with
+ * an offset, e.g. for an index out of range).
  *
  * --extract DIR: only write every core module found to DIR/NNNN.wasm
  * (seeds for tests/fuzz/fuzz_core.c).

@@ -10,6 +10,7 @@
 
 #include "arena.h"
 #include "comp.h"
+#include "comp_valid.h"
 #include "diag.h"
 #include "harness.h"
 #include "meld.h"
@@ -215,6 +216,134 @@ test_invalid(void)
 	CHECK(refused_with(enc, sizeof enc, MELD_EINVALID, "conflicts"));
 }
 
+/*
+ * (component
+ *   (component (import "a" (type (sub resource))) (import "b" (type (eq 0))))
+ *   (type (resource (rep i32))) (type (resource (rep i32)))
+ *   (instance (instantiate 0 (with "a" (type 0)) (with "b" (type R)))))
+ * with R = 1 (another resource: refused) or R = 0 (the same one).
+ */
+static const uint8_t two_resources[] = {
+	PREAMBLE,
+	0x04, 0x16, 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x0a, 0x0c,
+	0x02, 0x00, 0x01, 0x61, 0x03, 0x01, 0x00, 0x01, 0x62, 0x03, 0x00, 0x00,
+	0x07, 0x07, 0x02, 0x3f, 0x7f, 0x00, 0x3f, 0x7f, 0x00, 0x05, 0x0c, 0x01,
+	0x00, 0x00, 0x02, 0x01, 0x61, 0x03, 0x00, 0x01, 0x62, 0x03, 0x01,
+};
+
+/* Read and validate with a feature set; the status. */
+static enum meld_status
+validated(const uint8_t *b, size_t n, uint32_t features)
+{
+	struct run r;
+	arena_init(&r.a);
+	diag_init(&r.d);
+	r.st = comp_read(&r.a, &r.d, "t.wasm", b, n, &r.c);
+	if (r.st == MELD_OK)
+		r.st = comp_validate_features(&r.a, &r.d, "t.wasm", r.c, features);
+	enum meld_status st = r.st;
+	run_clear(&r);
+	return st;
+}
+
+/* Subtyping of instantiation arguments, resource identity included. */
+static void
+test_subtyping(void)
+{
+	CHECK(refused_with(two_resources, sizeof two_resources, MELD_EINVALID,
+			   "type mismatch for import `b`: resource types are not the same"));
+	uint8_t same[sizeof two_resources];
+	memcpy(same, two_resources, sizeof same);
+	same[sizeof same - 1] = 0x00; /* (with "b" (type 0)) */
+	CHECK(validated(same, sizeof same, VALID_F_ALL) == MELD_OK);
+	/*
+	 * (component (component (import "f" (func (param "x" string))))
+	 *   (import "g" (func (param "x" u32))) (instance (instantiate 0 (with "f" (func 0)))))
+	 */
+	const uint8_t param[] = {
+		PREAMBLE,
+		0x04, 0x1a, 0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 0x07, 0x08,
+		0x01, 0x40, 0x01, 0x01, 0x78, 0x73, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x00,
+		0x01, 0x66, 0x01, 0x00, 0x07, 0x08, 0x01, 0x40, 0x01, 0x01, 0x78, 0x79,
+		0x01, 0x00, 0x0a, 0x06, 0x01, 0x00, 0x01, 0x67, 0x01, 0x00, 0x05, 0x08,
+		0x01, 0x00, 0x00, 0x01, 0x01, 0x66, 0x01, 0x00,
+	};
+	CHECK(refused_with(param, sizeof param, MELD_EINVALID,
+			   "type mismatch in function parameter `x`: expected primitive `string` found primitive `u32`"));
+}
+
+/* Types, visibility, core signatures of built-ins, values, features. */
+static void
+test_type_rules(void)
+{
+	/* (type (record (field "x" u32))) (import "f" (func (param "r" 0))) */
+	const uint8_t unnamed[] = {
+		PREAMBLE,
+		0x07, 0x0d, 0x02, 0x72, 0x01, 0x01, 0x78, 0x79, 0x40, 0x01, 0x01, 0x72,
+		0x00, 0x01, 0x00, 0x0a, 0x06, 0x01, 0x00, 0x01, 0x66, 0x01, 0x01,
+	};
+	CHECK(refused_with(unnamed, sizeof unnamed, MELD_EINVALID,
+			   "func not valid to be used as import"));
+	/*
+	 * (core module (import "" "f" (func (param i32)))) (core func (canon task.cancel))
+	 * (core instance (export "f" (func 0))) (core instance (instantiate 0 (with "" (instance 0))))
+	 */
+	const uint8_t builtin[] = {
+		PREAMBLE,
+		0x01, 0x17, 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x05,
+		0x01, 0x60, 0x01, 0x7f, 0x00, 0x02, 0x06, 0x01, 0x00, 0x01, 0x66, 0x00,
+		0x00, 0x08, 0x02, 0x01, 0x05, 0x02, 0x0d, 0x02, 0x01, 0x01, 0x01, 0x66,
+		0x00, 0x00, 0x00, 0x00, 0x01, 0x00, 0x12, 0x00,
+	};
+	CHECK(refused_with(builtin, sizeof builtin, MELD_EINVALID,
+			   "expected: (func (param i32)), found:    (func)"));
+	/* (type (list u8 268435456)): elem_size 2^28 */
+	const uint8_t big[] = {PREAMBLE, 0x07, 0x08, 0x01, 0x67, 0x7d, 0x80, 0x80, 0x80, 0x80, 0x01};
+	CHECK(refused_with(big, sizeof big, MELD_EINVALID, "exceeds maximum byte size"));
+	/* (import "a" (value string)), never used */
+	const uint8_t value[] = {PREAMBLE, 0x0a, 0x06, 0x01, 0x00, 0x01, 'a', 0x02, 0x73};
+	CHECK(refused_with(value, sizeof value, MELD_EINVALID, "value index 0 was not used"));
+	/* context.get i64 0: only with cm64 */
+	const uint8_t ctx[] = {PREAMBLE, 0x08, 0x04, 0x01, 0x0a, 0x7e, 0x00};
+	CHECK(validated(ctx, sizeof ctx, VALID_F_ALL) == MELD_OK);
+	CHECK(validated(ctx, sizeof ctx, 0) == MELD_EINVALID);
+	uint32_t f = 0;
+	CHECK(valid_features_parse("cm-async,cm64", &f) && f == VALID_F_CM64);
+	CHECK(valid_features_parse("all,-cm64", &f) && !(f & VALID_F_CM64) &&
+	      (f & VALID_F_THREADING));
+}
+
+/*
+ * Seven records, each of ten fields of the one before: wasm-tools' effective
+ * type size (10^7) is over its limit, and checking it takes no time.
+ */
+static void
+test_type_size(void)
+{
+	uint8_t b[8 + 4 + 7 * 32];
+	size_t n = 0;
+	const uint8_t pre[] = {PREAMBLE};
+	memcpy(b, pre, sizeof pre);
+	n = sizeof pre;
+	b[n++] = 0x07;
+	size_t size_at = n;
+	n += 2; /* the section size, as a two-byte LEB128 */
+	b[n++] = 7;
+	for (uint8_t k = 0; k < 7; k++) {
+		b[n++] = 0x72;
+		b[n++] = 10;
+		for (uint8_t i = 0; i < 10; i++) {
+			b[n++] = 1;
+			b[n++] = (uint8_t)('a' + i);
+			b[n++] = k == 0 ? 0x79 : (uint8_t)(k - 1);
+		}
+	}
+	size_t len = n - size_at - 2;
+	b[size_at] = (uint8_t)(0x80 | (len & 0x7f));
+	b[size_at + 1] = (uint8_t)(len >> 7);
+	CHECK(refused_with(b, n, MELD_EINVALID, "effective type size exceeds the limit"));
+}
+
 static void
 test_detect(void)
 {
@@ -264,20 +393,31 @@ test_inspect(void)
 }
 
 /* Every allocation failure point is reported as ENOMEM, never a crash. */
-static void
-test_oom(void)
+static int
+oom_ok(const uint8_t *b, size_t len, enum meld_status want)
 {
 	int ok = 1;
-	for (size_t n = 1; n < 200; n++) {
+	for (size_t n = 1; n < 400; n++) {
 		struct run r;
 		mem_fail_after(n);
-		run_read(&r, import_func, sizeof import_func, 1);
+		run_read(&r, b, len, 1);
 		mem_fail_after(0);
-		if (r.st != MELD_OK && r.st != MELD_ENOMEM)
+		if (r.st != want && r.st != MELD_ENOMEM)
 			ok = 0;
 		run_clear(&r);
 	}
-	CHECK(ok);
+	return ok;
+}
+
+static void
+test_oom(void)
+{
+	CHECK(oom_ok(import_func, sizeof import_func, MELD_OK));
+	CHECK(oom_ok(two_resources, sizeof two_resources, MELD_EINVALID));
+	uint8_t same[sizeof two_resources];
+	memcpy(same, two_resources, sizeof same);
+	same[sizeof same - 1] = 0x00;
+	CHECK(oom_ok(same, sizeof same, MELD_OK));
 }
 
 void
@@ -287,6 +427,9 @@ test_comp(void)
 	test_nested_offsets();
 	test_malformed();
 	test_invalid();
+	test_subtyping();
+	test_type_rules();
+	test_type_size();
 	test_detect();
 	test_inspect();
 	test_oom();
