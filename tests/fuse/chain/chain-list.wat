@@ -8,7 +8,9 @@
 ;; cabi_realloc; both mix exports have a post-return, and mix traps if the
 ;; previous call's post-return did not run.  Destructors log leaf
 ;; 10000+sum of bytes, intermediate 20000+sum, each exactly once (a second
-;; run on the same rep traps).
+;; run on the same rep traps).  Unlike chain-base, the leaf exports its
+;; interface as an instance made by a shim component (wit-component's
+;; shape) and the root links that instance, not the whole leaf.
 (component
   (import "log" (func $log (param "v" u32)))
 
@@ -130,19 +132,43 @@
       (with "s" (instance $state))
       (with "r" (instance
         (export "new" (func $new)) (export "rep" (func $rep)) (export "drop" (func $drop))))))
-    (export $te "thing" (type $thing))
-    (func (export "[constructor]thing") (param "init" (list u8)) (result (own $te))
+    ;; exported as an interface instance made by a shim component, the way
+    ;; wit-component does: the shim's exports ascribe types that name the
+    ;; resource by its export in the same instance
+    (func $ctor (param "init" (list u8)) (result (own $thing))
       (canon lift (core func $main "ctor")
         (memory (core memory $state "memory")) (realloc (core func $state "cabi_realloc"))))
-    (func (export "[method]thing.mix") (param "self" (borrow $te)) (param "data" (list u8))
+    (func $mix (param "self" (borrow $thing)) (param "data" (list u8))
       (result (list u8))
       (canon lift (core func $main "mix")
         (memory (core memory $state "memory")) (realloc (core func $state "cabi_realloc"))
         (post-return (core func $main "mix-post"))))
-    (func (export "[static]thing.merge") (param "a" (own $te)) (result (own $te))
+    (func $merge (param "a" (own $thing)) (result (own $thing))
       (canon lift (core func $main "merge")))
-    (func (export "live") (result u32)
-      (canon lift (core func $state "live"))))
+    (func $live (result u32)
+      (canon lift (core func $state "live")))
+    (component $Shim
+      (import "import-type-thing" (type $t (sub resource)))
+      (import "import-ctor" (func $ctor (param "init" (list u8)) (result (own $t))))
+      (import "import-mix" (func $mix (param "self" (borrow $t)) (param "data" (list u8))
+        (result (list u8))))
+      (import "import-merge" (func $merge (param "a" (own $t)) (result (own $t))))
+      (import "import-live" (func $live (result u32)))
+      (export $te "thing" (type $t))
+      (export "[constructor]thing" (func $ctor)
+        (func (param "init" (list u8)) (result (own $te))))
+      (export "[method]thing.mix" (func $mix)
+        (func (param "self" (borrow $te)) (param "data" (list u8)) (result (list u8))))
+      (export "[static]thing.merge" (func $merge)
+        (func (param "a" (own $te)) (result (own $te))))
+      (export "live" (func $live)))
+    (instance $iface (instantiate $Shim
+      (with "import-type-thing" (type $thing))
+      (with "import-ctor" (func $ctor))
+      (with "import-mix" (func $mix))
+      (with "import-merge" (func $merge))
+      (with "import-live" (func $live))))
+    (export "test:chain/leaf" (instance $iface)))
 
   ;; ---- the intermediate: resource wrap(init: list<u8>) -------------
   (component $Mid
@@ -455,10 +481,10 @@
   (instance $leaf (instantiate $Leaf (with "log" (func $log))))
   (instance $mid (instantiate $Mid
     (with "log" (func $log))
-    (with "test:chain/leaf" (instance $leaf))))
+    (with "test:chain/leaf" (instance $leaf "test:chain/leaf"))))
   (instance $runner (instantiate $Runner
     (with "log" (func $log))
-    (with "test:chain/leaf" (instance $leaf))
+    (with "test:chain/leaf" (instance $leaf "test:chain/leaf"))
     (with "test:chain/mid" (instance $mid))))
   (export "basic" (func $runner "basic"))
   (export "merge" (func $runner "merge"))
