@@ -11,6 +11,7 @@
 
 #include "abi.h"
 #include "adapt_gen.h"
+#include "rtab.h"
 
 const char *
 adapt_strategy_name(enum plan_site_kind k)
@@ -105,6 +106,8 @@ site_of(const struct plan *p, const struct plan_adapter *ad,
 		.name = fn->name ? fn->name : "(unnamed)",
 		.input = l->input,
 		.offset = l->offset,
+		.caller_instance = l->comp,
+		.callee_instance = fn->comp,
 	};
 	if (fn->opts.post_return.kind != INST_CORE_NONE)
 		s->post_return_funcidx = plan_funcidx(p, fn->opts.post_return);
@@ -161,19 +164,43 @@ add_helpers(struct arena *a, struct diag *d, struct plan *p,
 	return MELD_OK;
 }
 
+/* The handle tables' bodies and their functions' types. */
+static enum meld_status
+table_types(struct arena *a, struct diag *d, struct plan *p)
+{
+	enum meld_status st = rtab_finish(p->rtab);
+	uint32_t n = rtab_nfuncs(p->rtab);
+	if (st != MELD_OK)
+		return st;
+	p->rtab_typeidx = arena_alloc_array(a, n, sizeof *p->rtab_typeidx);
+	if (!p->rtab_typeidx)
+		return aoom(d);
+	for (uint32_t i = 0; st == MELD_OK && i < n; i++) {
+		const struct adapt_gen_func *f = rtab_func(p->rtab, i);
+		st = plan_func_type(a, d, p, f->type.params, f->type.nparams,
+				    f->type.results, f->type.nresults,
+				    &p->rtab_typeidx[i]);
+	}
+	return st;
+}
+
 enum meld_status
 adapt_build(struct arena *a, struct diag *d, struct plan *p)
 {
 	p->first_helper = p->total[CORE_SPACE_FUNC];
 	if (p->nadapters == 0)
-		return MELD_OK;
+		return p->rtab ? table_types(a, d, p) : MELD_OK;
 	struct adapt_gen *g = adapt_gen_create(a, d, p->first_helper);
 	uint32_t *enter = arena_alloc_array(a, p->g->ncomps + 1,
 					    sizeof *enter);
 	if (!g || !enter)
 		return aoom(d);
+	if (p->rtab)
+		adapt_gen_set_rtab(g, p->rtab);
 	enum meld_status st = MELD_OK;
 	for (size_t i = 0; st == MELD_OK && i < p->nadapters; i++)
 		st = add_adapter(a, d, p, g, &p->adapters[i], enter);
+	if (st == MELD_OK && p->rtab)
+		st = table_types(a, d, p);
 	return st == MELD_OK ? add_helpers(a, d, p, g) : st;
 }

@@ -301,6 +301,26 @@ global_section(struct ectx *x)
 	return st;
 }
 
+/* The instances' memories, then the handle tables' (rtab.h): i32, no
+ * maximum, zeroed. */
+static enum meld_status
+memory_section(struct ectx *x)
+{
+	const struct plan *p = x->p;
+	uint32_t n = count_defined(x, CORE_SPACE_MEMORY) + (p->rtab ? 1 : 0);
+	if (n == 0)
+		return MELD_OK;
+	size_t mark = core_write_section_begin(x->w, CORE_SEC_MEMORY);
+	bin_write_u32(x->w, n);
+	enum meld_status st = each_defined(x, CORE_SPACE_MEMORY, write_memory);
+	if (p->rtab) {
+		bin_write_u8(x->w, 0x00);
+		bin_write_u32(x->w, rtab_memory_pages(p->rtab));
+	}
+	core_write_section_end(x->w, mark, 0);
+	return st;
+}
+
 static enum meld_status
 func_section(struct ectx *x)
 {
@@ -315,6 +335,8 @@ func_section(struct ectx *x)
 		bin_write_u32(x->w, p->adapters[i].typeidx);
 	for (size_t i = 0; i < p->nguards; i++)
 		bin_write_u32(x->w, p->guards[i].typeidx);
+	for (uint32_t i = 0; p->rtab && i < rtab_nfuncs(p->rtab); i++)
+		bin_write_u32(x->w, p->rtab_typeidx[i]);
 	if (p->gen_start)
 		bin_write_u32(x->w, p->start_typeidx);
 	for (size_t i = 0; i < p->nhelpers; i++)
@@ -653,6 +675,9 @@ code_section(struct ectx *x)
 				p->adapters[i].code_size);
 	for (size_t i = 0; st == MELD_OK && i < p->nguards; i++)
 		st = guard_body(x, &p->guards[i]);
+	for (uint32_t i = 0; p->rtab && i < rtab_nfuncs(p->rtab); i++)
+		bin_write_bytes(x->w, rtab_func(p->rtab, i)->code,
+				rtab_func(p->rtab, i)->code_size);
 	if (st == MELD_OK && p->gen_start)
 		st = start_body(x);
 	for (size_t i = 0; st == MELD_OK && i < p->nhelpers; i++)
@@ -742,6 +767,11 @@ generated_names(struct ectx *x, struct names *nm)
 							: "export";
 		st = name_add(x, nm, p->guards[i].funcidx, "guard ", fn);
 	}
+	for (uint32_t i = 0; st == MELD_OK && p->rtab &&
+			     i < rtab_nfuncs(p->rtab);
+	     i++)
+		st = name_add(x, nm, p->first_rtab + i, "",
+			      rtab_func(p->rtab, i)->name);
 	if (st == MELD_OK && p->gen_start)
 		st = name_add(x, nm, p->start_funcidx, "meld start", "");
 	for (size_t i = 0; st == MELD_OK && i < p->nhelpers; i++)
@@ -842,8 +872,7 @@ emit_module(struct arena *a, struct diag *d, struct plan *p,
 		st = simple_section(&x, CORE_SEC_TABLE, CORE_SPACE_TABLE,
 				    write_table);
 	if (st == MELD_OK)
-		st = simple_section(&x, CORE_SEC_MEMORY, CORE_SPACE_MEMORY,
-				    write_memory);
+		st = memory_section(&x);
 	if (st == MELD_OK)
 		st = simple_section(&x, CORE_SEC_TAG, CORE_SPACE_TAG,
 				    write_tag);

@@ -817,7 +817,8 @@ canon_builtin(struct ictx *x, struct iframe *f, const struct comp_canon *cn)
 	struct inst_builtin *b = NULL;
 	for (size_t i = 0; i < x->g->nbuiltins && !b; i++)
 		if (x->g->builtins[i]->res == r &&
-		    x->g->builtins[i]->kind == cn->kind)
+		    x->g->builtins[i]->kind == cn->kind &&
+		    x->g->builtins[i]->comp == f->id)
 			b = x->g->builtins[i];
 	if (!b) {
 		struct inst_builtin **slot = arena_push(
@@ -830,6 +831,7 @@ canon_builtin(struct ictx *x, struct iframe *f, const struct comp_canon *cn)
 		b->id = (uint32_t)(x->g->nbuiltins - 1);
 		b->kind = cn->kind;
 		b->res = r;
+		b->comp = f->id;
 	}
 	struct ival val = {.core = {.kind = INST_CORE_BUILTIN, .builtin = b}};
 	return put(x, f, COMP_SPACE_CORE_FUNC, val, cn->offset);

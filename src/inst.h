@@ -97,11 +97,13 @@ struct inst_res {
 	struct inst_core_val dtor;
 };
 
-/* resource.new / resource.rep / resource.drop of one resource. */
+/* resource.new / resource.rep / resource.drop of one resource, defined
+ * in one component instance (whose handle table it uses). */
 struct inst_builtin {
 	uint32_t id;
 	enum comp_canon_kind kind;
 	struct inst_res *res;
+	uint32_t comp;
 };
 
 /* One core module instance. */

@@ -8,12 +8,15 @@
  *      exports and resource destructors, decides each lowering: a host
  *      function becomes an output import (one per function and options),
  *      a lifted one a direct call when caller and callee agree bit for
- *      bit, else an adapter (values no adapter carries yet, resources,
- *      streams, futures, error-contexts, are refused here, naming the
- *      function and the type);
- *   2b. flags: which instances' may_enter and may_leave can be observed,
- *      and the guards around calls that no adapter carries;
- *   3. bases: where each instance's definitions start in every space;
+ *      bit and no handle needs the tables, else an adapter (values no
+ *      adapter carries yet, streams, futures, error-contexts, are
+ *      refused here, naming the function and the type); built-ins of
+ *      hosted resources become output imports (plan_res.c);
+ *   2b. flags (plan_flags.c): which instances' may_enter and may_leave
+ *      can be observed, and the guards around calls no adapter carries;
+ *   3. bases: where each instance's definitions start in every space,
+ *      then the handle tables' functions and memory (plan_res.c), which
+ *      the guest resources' built-ins become;
  *   4. segments: an active segment stays active only when it writes a
  *      table or memory its own instance defines (then nobody can observe
  *      that it is applied earlier than in the original); others become
@@ -26,7 +29,7 @@
  *   7. adapters: their code (adapt.c), and the helper functions they
  *      share, which end the function index space and add their types.
  */
-#include "plan.h"
+#include "plan_impl.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -34,15 +37,8 @@
 #include "abi.h"
 #include "adapt.h"
 
-struct pctx {
-	struct arena *a;
-	struct diag *d;
-	struct plan *p;
-	struct inst_graph *g;
-};
-
-static enum meld_status
-poom(struct pctx *x)
+enum meld_status
+plan_poom(struct pctx *x)
 {
 	return diag_fail(x->d, MELD_ENOMEM, NULL, DIAG_NO_OFFSET,
 			 "out of memory while planning");
@@ -107,7 +103,7 @@ share_type(struct pctx *x, uint8_t *key, uint32_t np, uint32_t nr,
 	struct plan_type *t = arena_push(x->a, (void **)&p->types, &p->ntypes,
 					 &p->types_cap, sizeof *t);
 	if (!t)
-		return poom(x);
+		return plan_poom(x);
 	t->idx = p->total[CORE_SPACE_TYPE]++;
 	t->key = key;
 	t->nparams = np;
@@ -145,7 +141,7 @@ module_groups(struct pctx *x, struct plan_tmod *tm)
 			uint32_t before = x->p->total[CORE_SPACE_TYPE];
 			if (!key || share_type(x, key, t->nparams, t->nresults,
 					       false, &tm->map[grp->first_typeidx]))
-				return poom(x);
+				return plan_poom(x);
 			tm->emit[gi] = x->p->total[CORE_SPACE_TYPE] != before;
 			continue;
 		}
@@ -177,13 +173,13 @@ module_types(struct pctx *x)
 						  &p->ntmods, &p->tmods_cap,
 						  sizeof *tm);
 		if (!tm)
-			return poom(x);
+			return plan_poom(x);
 		tm->mod = m;
 		tm->map = arena_alloc_array(x->a, m->space_len[CORE_SPACE_TYPE],
 					    sizeof *tm->map);
 		tm->emit = arena_alloc_array(x->a, m->ngroups, sizeof *tm->emit);
 		if (!tm->map || !tm->emit)
-			return poom(x);
+			return plan_poom(x);
 		enum meld_status st = module_groups(x, tm);
 		if (st != MELD_OK)
 			return st;
@@ -191,13 +187,13 @@ module_types(struct pctx *x)
 	return MELD_OK;
 }
 
-static enum meld_status
-gen_type(struct pctx *x, const uint8_t *par, uint32_t np, const uint8_t *res,
-	 uint32_t nr, uint32_t *out)
+enum meld_status
+plan_gen_type(struct pctx *x, const uint8_t *par, uint32_t np,
+	      const uint8_t *res, uint32_t nr, uint32_t *out)
 {
 	uint8_t *key = arena_alloc(x->a, 2 * (size_t)(np + nr) + 1);
 	if (!key)
-		return poom(x);
+		return plan_poom(x);
 	for (uint32_t i = 0; i < np + nr; i++)
 		key[2 * i] = i < np ? par[i] : res[i - np];
 	return share_type(x, key, np, nr, true, out);
@@ -209,7 +205,7 @@ plan_func_type(struct arena *a, struct diag *d, struct plan *p,
 	       uint32_t nresults, uint32_t *typeidx)
 {
 	struct pctx x = {a, d, p, p->g};
-	return gen_type(&x, params, nparams, results, nresults, typeidx);
+	return plan_gen_type(&x, params, nparams, results, nresults, typeidx);
 }
 
 static enum abi_ptr
@@ -226,9 +222,9 @@ mem_ptr(const struct inst_graph *g, struct inst_core_val mem)
 }
 
 /* The core type of a lowering (or lifting) of ft under these options. */
-static enum meld_status
-flat_type(struct pctx *x, const struct vtype_func *ft,
-	  const struct inst_opts *o, enum abi_context cx, uint32_t *out)
+enum meld_status
+plan_flat_type(struct pctx *x, const struct vtype_func *ft,
+	       const struct inst_opts *o, enum abi_context cx, uint32_t *out)
 {
 	struct abi_sig_opts so = {mem_ptr(x->g, o->memory), false, false};
 	struct abi_core_func cf;
@@ -238,7 +234,7 @@ flat_type(struct pctx *x, const struct vtype_func *ft,
 		par[i] = (uint8_t)cf.params.types[i];
 	for (uint32_t i = 0; i < cf.results.count; i++)
 		res[i] = (uint8_t)cf.results.types[i];
-	return gen_type(x, par, cf.params.count, res, cf.results.count, out);
+	return plan_gen_type(x, par, cf.params.count, res, cf.results.count, out);
 }
 
 /* ---- 2. uses -------------------------------------------------------- */
@@ -254,9 +250,6 @@ static const char *
 not_adaptable_reason(const struct vtype *t)
 {
 	uint32_t pr = t->info.props;
-	if (pr & (VTYPE_P_OWN | VTYPE_P_BORROW))
-		return "carries resource handles: handle tables between "
-		       "components are not supported yet";
 	if (pr & VTYPE_P_ASYNC)
 		return "is a stream or future: not supported yet";
 	if (pr & VTYPE_P_ERRCTX)
@@ -311,6 +304,16 @@ adaptable(const struct vtype_func *ft)
 }
 
 static bool
+carries_handles(const struct vtype_func *ft)
+{
+	uint32_t h = VTYPE_P_OWN | VTYPE_P_BORROW;
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		if (ft->params[i].type->info.props & h)
+			return true;
+	return ft->result && (ft->result->info.props & h);
+}
+
+static bool
 same_opts(const struct inst_opts *a, const struct inst_opts *b)
 {
 	return a->encoding == b->encoding &&
@@ -347,7 +350,7 @@ new_import(struct pctx *x, const char *module, const char *field,
 			       &x->p->imports_cap, sizeof *im)
 		  : NULL;
 	if (!im)
-		return poom(x);
+		return plan_poom(x);
 	im->module = module;
 	im->field = f;
 	*out = (uint32_t)(x->p->nimports - 1);
@@ -367,7 +370,7 @@ host_import(struct pctx *x, struct inst_func *fn, const struct inst_opts *o,
 		}
 	}
 	uint32_t typeidx;
-	enum meld_status st = flat_type(x, fn->type, o, ABI_LOWER, &typeidx);
+	enum meld_status st = plan_flat_type(x, fn->type, o, ABI_LOWER, &typeidx);
 	if (st == MELD_OK)
 		st = new_import(x, fn->module, fn->field, out);
 	if (st != MELD_OK)
@@ -379,8 +382,6 @@ host_import(struct pctx *x, struct inst_func *fn, const struct inst_opts *o,
 	im->lower = l;
 	return MELD_OK;
 }
-
-static enum meld_status use(struct pctx *x, struct inst_core_val v);
 
 /*
  * A lifted function called from another component instance: a direct
@@ -397,29 +398,32 @@ use_lift(struct pctx *x, struct inst_lower *l, struct plan_site *site)
 		return refuse_adapter(x, l);
 	if (abi_func_is_scalar(fn->type) &&
 	    abi_func_is_passthrough(fn->type, &conv) &&
+	    !plan_res_needs_adapter(fn->type) &&
 	    fn->opts.post_return.kind == INST_CORE_NONE) {
 		site->kind = PLAN_SITE_DIRECT;
 		x->p->ndirect++;
-		return use(x, fn->callee);
+		return plan_use(x, fn->callee);
 	}
 	struct plan_adapter *ad = arena_push(
 		x->a, (void **)&x->p->adapters, &x->p->nadapters,
 		&x->p->adapters_cap, sizeof *ad);
 	if (!ad)
-		return poom(x);
+		return plan_poom(x);
 	ad->lower = l;
 	site->kind = PLAN_SITE_ADAPTER;
 	site->adapter = (uint32_t)(x->p->nadapters - 1);
 	enum meld_status st =
-		flat_type(x, fn->type, &l->opts, ABI_LOWER, &ad->typeidx);
+		plan_flat_type(x, fn->type, &l->opts, ABI_LOWER, &ad->typeidx);
+	if (st == MELD_OK && carries_handles(fn->type))
+		st = plan_res_use_site(x, l);
 	if (st == MELD_OK)
-		st = use(x, fn->callee);
+		st = plan_use(x, fn->callee);
 	if (st == MELD_OK)
-		st = use(x, fn->opts.post_return);
+		st = plan_use(x, fn->opts.post_return);
 	if (st == MELD_OK)
-		st = use(x, fn->opts.realloc);
+		st = plan_use(x, fn->opts.realloc);
 	if (st == MELD_OK)
-		st = use(x, l->opts.realloc);
+		st = plan_use(x, l->opts.realloc);
 	return st;
 }
 
@@ -436,18 +440,19 @@ use_lower(struct pctx *x, struct inst_lower *l)
 	return use_lift(x, l, site);
 }
 
-static enum meld_status
-builtin_sig(struct pctx *x, const struct inst_builtin *b, uint32_t *typeidx)
+enum meld_status
+plan_builtin_sig(struct pctx *x, const struct inst_builtin *b,
+		 uint32_t *typeidx)
 {
 	uint8_t rep = b->res->vt->rep ? b->res->vt->rep : CORE_VALTYPE_I32;
 	uint8_t i32 = CORE_VALTYPE_I32;
 	switch (b->kind) {
 	case COMP_CANON_RESOURCE_NEW:
-		return gen_type(x, &rep, 1, &i32, 1, typeidx);
+		return plan_gen_type(x, &rep, 1, &i32, 1, typeidx);
 	case COMP_CANON_RESOURCE_REP:
-		return gen_type(x, &i32, 1, &rep, 1, typeidx);
+		return plan_gen_type(x, &i32, 1, &rep, 1, typeidx);
 	default:
-		return gen_type(x, &i32, 1, NULL, 0, typeidx);
+		return plan_gen_type(x, &i32, 1, NULL, 0, typeidx);
 	}
 }
 
@@ -462,21 +467,27 @@ use_builtin(struct pctx *x, struct inst_builtin *b)
 			     : b->kind == COMP_CANON_RESOURCE_REP
 				     ? "[resource-rep]"
 				     : "[resource-drop]";
-	if (!r->module)
-		return diag_fail(x->d, MELD_EUNSUPPORTED, NULL, DIAG_NO_OFFSET,
-				 "a resource type defined in %s is used inside "
-				 "the composition but not exported by the "
-				 "root: handle tables for internal resources "
-				 "are not supported yet",
-				 inst_comp_name(x->g, r->comp));
+	if (!plan_res_hosted(r)) {
+		/* a table function, placed by plan_res_tables */
+		x->p->needs_rtab = true;
+		return MELD_OK;
+	}
 	if (r->host && b->kind != COMP_CANON_RESOURCE_DROP)
 		return diag_fail(x->d, MELD_EINVALID, NULL, DIAG_NO_OFFSET,
 				 "resource.new/rep of an imported resource");
+	for (size_t i = 0; i < x->p->nimports; i++) {
+		/* the same built-in of another component instance */
+		const struct inst_builtin *o = x->p->imports[i].builtin;
+		if (o && o->res == r && o->kind == b->kind) {
+			x->p->builtin_import[b->id] = (uint32_t)i;
+			return MELD_OK;
+		}
+	}
 	const char *field = pstr(x, prefix, r->name);
 	uint32_t typeidx, idx;
 	if (!field)
-		return poom(x);
-	enum meld_status st = builtin_sig(x, b, &typeidx);
+		return plan_poom(x);
+	enum meld_status st = plan_builtin_sig(x, b, &typeidx);
 	if (st == MELD_OK)
 		st = new_import(x, r->module, field, &idx);
 	if (st != MELD_OK)
@@ -487,8 +498,8 @@ use_builtin(struct pctx *x, struct inst_builtin *b)
 	return MELD_OK;
 }
 
-static enum meld_status
-use(struct pctx *x, struct inst_core_val v)
+enum meld_status
+plan_use(struct pctx *x, struct inst_core_val v)
 {
 	switch (v.kind) {
 	case INST_CORE_LOWER: return use_lower(x, v.lower);
@@ -584,7 +595,7 @@ use_all(struct pctx *x)
 				continue;
 			st = check_binding(x, c, k);
 			if (st == MELD_OK)
-				st = use(x, c->imports[k]);
+				st = plan_use(x, c->imports[k]);
 		}
 	}
 	for (size_t i = 0; st == MELD_OK && i < g->nexports; i++) {
@@ -603,597 +614,18 @@ use_all(struct pctx *x)
 					g->exports[i].name);
 			st = host_import(x, fn, &none, NULL, &idx);
 		} else {
-			st = use(x, fn->callee);
+			st = plan_use(x, fn->callee);
 			if (st == MELD_OK)
-				st = use(x, fn->opts.post_return);
+				st = plan_use(x, fn->opts.post_return);
 			if (st == MELD_OK)
-				st = use(x, fn->opts.realloc);
+				st = plan_use(x, fn->opts.realloc);
 		}
 	}
 	for (size_t i = 0; st == MELD_OK && i < g->nresources; i++) {
 		const struct inst_res *r = g->resources[i];
-		if (!r->host && r->module && r->has_dtor)
-			st = use(x, r->dtor);
+		if (!r->host && r->has_dtor)
+			st = plan_use(x, r->dtor);
 	}
-	return st;
-}
-
-/* ---- flags: may_enter and may_leave ---------------------------------- */
-
-/*
- * CanonicalABI.md "may_enter_from": a call into component instance C
- * enters C and its ancestors, minus those the caller is already inside,
- * and traps when one of them is entered already.  Statically, instance e
- * can be entered twice only when some call chain leaves e's subtree and
- * comes back into it (donut wrapping, or a cycle of components); for the
- * others the flag is never tested (the spec's "optimized-out" flags).
- * Such an e has an observable may_enter (comp_enter): the adapters that
- * enter e test and clear it themselves, direct calls and root exports
- * lifted inside e go through a guard.  Reentrance by the host (calling an
- * export from inside an import) is the host's to check, as for any core
- * module.
- *
- * "canon_lower" traps unless the calling instance may leave, which it may
- * not while an adapter runs its realloc or post-return ("reallocate",
- * "post-return").  That is observable only when such a function can
- * reach, in the core call graph, a lowered call (an import bound to a
- * `canon lower`, resource.new or resource.drop): see "reaching" below.
- * Such an instance has an observable may_leave (comp_leave): adapters
- * clear and set it around those calls and test it before calling out of
- * it; its other lowered calls (direct, host imports, built-ins) go
- * through a guard.
- *
- * Each instance with an observable flag gets one flags global holding
- * both (PLAN_FLAG_*, the convention of adapt_gen.h), both set at first.
- */
-
-static bool
-inside(const struct inst_graph *g, uint32_t e, uint32_t v)
-{
-	for (unsigned d = 0; v != UINT32_MAX && d < 1000; d++) {
-		if (v == e)
-			return true;
-		v = g->comps[v].parent;
-	}
-	return false;
-}
-
-/* The calls between component instances, grouped by caller (CSR). */
-struct edges {
-	uint32_t *from, *to;
-	size_t n;
-	uint32_t *first;  /* per instance: its first edge in `by` */
-	uint32_t *by;     /* edge numbers sorted by caller */
-};
-
-static bool
-at_risk(const struct inst_graph *g, const struct edges *ed, uint32_t e,
-	bool *seen, uint32_t *queue)
-{
-	size_t head = 0, tail = 0;
-	memset(seen, 0, g->ncomps * sizeof *seen);
-	for (size_t k = 0; k < ed->n; k++)
-		if (inside(g, e, ed->from[k]) && !inside(g, e, ed->to[k]) &&
-		    !seen[ed->to[k]])
-			seen[ed->to[k]] = true, queue[tail++] = ed->to[k];
-	while (head < tail) {
-		uint32_t v = queue[head++];
-		if (inside(g, e, v))
-			return true;
-		for (uint32_t j = ed->first[v]; j < ed->first[v + 1]; j++) {
-			uint32_t w = ed->to[ed->by[j]];
-			if (!seen[w])
-				seen[w] = true, queue[tail++] = w;
-		}
-	}
-	return false;
-}
-
-/* Counting sort of the edges by caller. */
-static void
-group_edges(const struct inst_graph *g, struct edges *ed)
-{
-	for (size_t k = 0; k < ed->n; k++)
-		ed->first[ed->from[k] + 1]++;
-	for (size_t v = 0; v < g->ncomps; v++)
-		ed->first[v + 1] += ed->first[v];
-	for (size_t k = 0; k < ed->n; k++)
-		ed->by[ed->first[ed->from[k]]++] = (uint32_t)k;
-	for (size_t v = g->ncomps; v > 0; v--)
-		ed->first[v] = ed->first[v - 1];
-	ed->first[0] = 0;
-}
-
-static enum meld_status
-find_enter(struct pctx *x)
-{
-	const struct inst_graph *g = x->g;
-	struct plan *p = x->p;
-	struct edges ed = {0};
-	bool *seen = arena_alloc_array(x->a, g->ncomps, sizeof *seen);
-	uint32_t *queue = arena_alloc_array(x->a, g->ncomps, sizeof *queue);
-	ed.from = arena_alloc_array(x->a, g->nlowers, sizeof *ed.from);
-	ed.to = arena_alloc_array(x->a, g->nlowers, sizeof *ed.to);
-	ed.by = arena_alloc_array(x->a, g->nlowers, sizeof *ed.by);
-	ed.first = arena_alloc_array(x->a, g->ncomps + 1, sizeof *ed.first);
-	if (!seen || !queue || !ed.from || !ed.to || !ed.by || !ed.first)
-		return poom(x);
-	for (size_t i = 0; i < g->nlowers; i++) {
-		const struct inst_lower *l = g->lowers[i];
-		enum plan_site_kind k = p->sites[i].kind;
-		if (k != PLAN_SITE_DIRECT && k != PLAN_SITE_ADAPTER)
-			continue;
-		ed.from[ed.n] = l->comp;
-		ed.to[ed.n++] = l->func->comp;
-	}
-	group_edges(g, &ed);
-	for (uint32_t e = 0; ed.n && e < g->ncomps; e++)
-		p->comp_enter[e] = at_risk(g, &ed, e, seen, queue);
-	return MELD_OK;
-}
-
-/* ---- reaching a lowered call ---- */
-
-/*
- * The core call graph comes from the body rewriter (core_code.h: an
- * immediate that keeps its value keeps its bytes).  A body rewritten with
- * every function index j mapped to ~j differs from the original exactly
- * at its function immediates (call, return_call, ref.func), whose first
- * bytes always differ (the low 7 bits of j and ~j do), so reading both
- * copies side by side yields every function the body names.  A body that
- * names any table or type (call_indirect, call_ref, ...) is taken to
- * reach a lowered call, as is one that cannot be read, and every
- * function of an instance not looked at.  Nodes: every function index of
- * every core instance, numbered instance after instance.
- */
-struct cg_edge {
-	uint32_t from, to; /* `from` names `to` */
-};
-
-struct callgraph {
-	uint32_t *first;        /* per core instance: node of its index 0 */
-	bool *reach;            /* per node */
-	struct cg_edge *edges;
-	size_t nedges, edges_cap;
-	uint32_t *nots;         /* nots[j] == ~j */
-	struct bin_writer w;
-};
-
-static bool
-leaves(struct inst_core_val v)
-{
-	if (v.kind == INST_CORE_LOWER)
-		return true;
-	return v.kind == INST_CORE_BUILTIN &&
-	       v.builtin->kind != COMP_CANON_RESOURCE_REP;
-}
-
-static enum meld_status
-cg_edge(struct pctx *x, struct callgraph *cg, uint32_t from, uint32_t to)
-{
-	struct cg_edge *e = arena_push(x->a, (void **)&cg->edges, &cg->nedges,
-				       &cg->edges_cap, sizeof *e);
-	if (!e)
-		return poom(x);
-	e->from = from;
-	e->to = to;
-	return MELD_OK;
-}
-
-/* A LEB128 u32 of any width; false when it is not one. */
-static bool
-cg_leb(const uint8_t **p, const uint8_t *end, uint32_t *out)
-{
-	uint32_t v = 0;
-	for (unsigned shift = 0; shift < 35 && *p < end; shift += 7) {
-		uint8_t b = *(*p)++;
-		v |= (uint32_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Rewrite body b through rm into cg->w; false when it cannot be read. */
-static bool
-cg_rewrite(struct callgraph *cg, const struct core_module *m,
-	   const struct core_body *b, const struct core_remap *rm)
-{
-	struct diag scratch;
-	struct bin_reader r;
-	diag_init(&scratch);
-	bin_reader_init(&r, b->p, b->len, m->input, &scratch);
-	r.base = m->base;
-	cg->w.len = 0;
-	return core_rewrite_body(rm, &r, &cg->w) == MELD_OK &&
-	       cg->w.err == MELD_OK;
-}
-
-/* The functions body k of instance i names, as edges; else reach. */
-static enum meld_status
-cg_body(struct pctx *x, struct callgraph *cg, size_t i, uint32_t k,
-	const struct core_remap *calls, const struct core_remap *indirect)
-{
-	const struct core_module *m = x->g->cores[i].mod;
-	const struct core_body *b =
-		&m->bodies[k - m->space_imported[CORE_SPACE_FUNC]];
-	uint32_t node = cg->first[i] + k;
-	if (!cg_rewrite(cg, m, b, indirect) || cg->w.len != b->len ||
-	    memcmp(cg->w.buf, b->p, b->len) != 0 ||
-	    !cg_rewrite(cg, m, b, calls)) {
-		cg->reach[node] = true;
-		return MELD_OK;
-	}
-	const uint8_t *a = b->p, *ae = b->p + b->len;
-	const uint8_t *o = cg->w.buf, *oe = cg->w.buf + cg->w.len;
-	while (a < ae && o < oe) {
-		uint32_t old, now;
-		if (*a == *o) {
-			a++, o++;
-			continue;
-		}
-		if (!cg_leb(&a, ae, &old) || !cg_leb(&o, oe, &now) ||
-		    ~now != old) {
-			cg->reach[node] = true;
-			return MELD_OK;
-		}
-		enum meld_status st = cg_edge(x, cg, node, cg->first[i] + old);
-		if (st != MELD_OK)
-			return st;
-	}
-	if (a != ae || o != oe)
-		cg->reach[node] = true;
-	return MELD_OK;
-}
-
-/* Instance i's functions: its imports' bindings, its bodies' calls. */
-static enum meld_status
-cg_core(struct pctx *x, struct callgraph *cg, size_t i, bool look)
-{
-	const struct inst_core *c = &x->g->cores[i];
-	const struct core_module *m = c->mod;
-	uint32_t nimp = m->space_imported[CORE_SPACE_FUNC];
-	uint32_t n = m->space_len[CORE_SPACE_FUNC];
-	struct core_remap calls, indirect;
-	core_remap_identity(&calls);
-	core_remap_identity(&indirect);
-	calls.map[CORE_SPACE_FUNC] = cg->nots;
-	calls.len[CORE_SPACE_FUNC] = n;
-	indirect.map[CORE_SPACE_TABLE] = indirect.map[CORE_SPACE_TYPE] =
-		cg->nots;
-	indirect.len[CORE_SPACE_TABLE] = m->space_len[CORE_SPACE_TABLE];
-	indirect.len[CORE_SPACE_TYPE] = m->space_len[CORE_SPACE_TYPE];
-	enum meld_status st = MELD_OK;
-	for (uint32_t k = 0; st == MELD_OK && k < n; k++) {
-		uint32_t node = cg->first[i] + k;
-		struct inst_core_val v =
-			k < nimp ? c->bound[CORE_SPACE_FUNC][k]
-				 : (struct inst_core_val){.kind = INST_CORE_NONE};
-		if (k >= nimp && look)
-			st = cg_body(x, cg, i, k, &calls, &indirect);
-		else if (k >= nimp || leaves(v))
-			cg->reach[node] = true;
-		else if (v.kind == INST_CORE_DEF)
-			st = cg_edge(x, cg, node, cg->first[v.inst] + v.idx);
-	}
-	return st;
-}
-
-/* Every node that reaches a lowered call: backwards from the seeds. */
-static enum meld_status
-cg_spread(struct pctx *x, struct callgraph *cg, uint32_t nnodes)
-{
-	uint32_t *first = arena_alloc_array(x->a, (size_t)nnodes + 1,
-					    sizeof *first);
-	uint32_t *by = arena_alloc_array(x->a, cg->nedges + 1, sizeof *by);
-	uint32_t *queue = arena_alloc_array(x->a, nnodes + 1, sizeof *queue);
-	if (!first || !by || !queue)
-		return poom(x);
-	for (size_t e = 0; e < cg->nedges; e++)
-		first[cg->edges[e].to + 1]++;
-	for (uint32_t v = 0; v < nnodes; v++)
-		first[v + 1] += first[v];
-	for (size_t e = 0; e < cg->nedges; e++)
-		by[first[cg->edges[e].to]++] = cg->edges[e].from;
-	for (uint32_t v = nnodes; v > 0; v--)
-		first[v] = first[v - 1];
-	first[0] = 0;
-	size_t head = 0, tail = 0;
-	for (uint32_t v = 0; v < nnodes; v++)
-		if (cg->reach[v])
-			queue[tail++] = v;
-	while (head < tail) {
-		uint32_t v = queue[head++];
-		for (uint32_t j = first[v]; j < first[v + 1]; j++)
-			if (!cg->reach[by[j]])
-				cg->reach[by[j]] = true, queue[tail++] = by[j];
-	}
-	return MELD_OK;
-}
-
-/* The call graph of the instances of the components marked in look. */
-static enum meld_status
-cg_build(struct pctx *x, struct callgraph *cg, const bool *look)
-{
-	const struct inst_graph *g = x->g;
-	uint32_t nnodes = 0, most = 1;
-	cg->first = arena_alloc_array(x->a, g->ncores + 1, sizeof *cg->first);
-	if (!cg->first)
-		return poom(x);
-	for (size_t i = 0; i < g->ncores; i++) {
-		const struct core_module *m = g->cores[i].mod;
-		cg->first[i] = nnodes;
-		nnodes += m->space_len[CORE_SPACE_FUNC];
-		for (int s = CORE_SPACE_TYPE; s <= CORE_SPACE_TABLE; s++)
-			if (m->space_len[s] > most)
-				most = m->space_len[s];
-	}
-	cg->reach = arena_alloc_array(x->a, (size_t)nnodes + 1,
-				      sizeof *cg->reach);
-	cg->nots = arena_alloc_array(x->a, most, sizeof *cg->nots);
-	if (!cg->reach || !cg->nots)
-		return poom(x);
-	for (uint32_t j = 0; j < most; j++)
-		cg->nots[j] = ~j;
-	enum meld_status st = MELD_OK;
-	bin_writer_init(&cg->w);
-	for (size_t i = 0; st == MELD_OK && i < g->ncores; i++)
-		st = cg_core(x, cg, i, look[g->cores[i].comp]);
-	bin_writer_clear(&cg->w);
-	return st == MELD_OK ? cg_spread(x, cg, nnodes) : st;
-}
-
-static bool
-cg_reaches(const struct callgraph *cg, struct inst_core_val v)
-{
-	if (v.kind == INST_CORE_DEF)
-		return cg->reach[cg->first[v.inst] + v.idx];
-	return leaves(v);
-}
-
-/*
- * What an adapter calls with may_leave cleared, and whose flag that is:
- * the callee's realloc when parameters go to its memory, its post-return,
- * the caller's realloc when the result holds strings or lists.
- */
-static uint32_t
-leave_calls(const struct inst_lower *l, struct inst_core_val fn[3],
-	    uint32_t comp[3])
-{
-	const struct inst_func *f = l->func;
-	struct abi_sig_opts so = {ABI_PTR_I32, false, false};
-	struct abi_core_func cf;
-	abi_flatten_functype(f->type, &so, ABI_LIFT, &cf);
-	bool pmem = cf.params_in_memory;
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < f->type->nparams; i++)
-		pmem = pmem || abi_needs_memory(f->type->params[i].type);
-	if (pmem && f->opts.realloc.kind != INST_CORE_NONE)
-		fn[n] = f->opts.realloc, comp[n++] = f->comp;
-	if (f->opts.post_return.kind != INST_CORE_NONE)
-		fn[n] = f->opts.post_return, comp[n++] = f->comp;
-	if (f->type->result && abi_needs_memory(f->type->result) &&
-	    l->opts.realloc.kind != INST_CORE_NONE)
-		fn[n] = l->opts.realloc, comp[n++] = l->comp;
-	return n;
-}
-
-static enum meld_status
-find_leave(struct pctx *x)
-{
-	struct plan *p = x->p;
-	bool *look = arena_alloc_array(x->a, x->g->ncomps, sizeof *look);
-	struct inst_core_val fn[3];
-	uint32_t comp[3];
-	bool any = false;
-	if (!look)
-		return poom(x);
-	for (size_t i = 0; i < p->nadapters; i++)
-		for (uint32_t k = leave_calls(p->adapters[i].lower, fn, comp);
-		     k > 0; k--)
-			look[comp[k - 1]] = any = true;
-	if (!any)
-		return MELD_OK;
-	struct callgraph cg;
-	memset(&cg, 0, sizeof cg);
-	enum meld_status st = cg_build(x, &cg, look);
-	for (size_t i = 0; st == MELD_OK && i < p->nadapters; i++)
-		for (uint32_t k = leave_calls(p->adapters[i].lower, fn, comp);
-		     k > 0; k--)
-			if (cg_reaches(&cg, fn[k - 1]))
-				p->comp_leave[comp[k - 1]] = true;
-	return st;
-}
-
-static enum meld_status
-find_flags(struct pctx *x)
-{
-	struct plan *p = x->p;
-	size_t n = x->g->ncomps;
-	p->comp_flag = arena_alloc_array(x->a, n, sizeof *p->comp_flag);
-	p->comp_enter = arena_alloc_array(x->a, n, sizeof *p->comp_enter);
-	p->comp_leave = arena_alloc_array(x->a, n, sizeof *p->comp_leave);
-	if (!p->comp_flag || !p->comp_enter || !p->comp_leave)
-		return poom(x);
-	enum meld_status st = find_enter(x);
-	if (st == MELD_OK)
-		st = find_leave(x);
-	for (size_t e = 0; e < n; e++)
-		p->comp_flag[e] = p->comp_enter[e] || p->comp_leave[e]
-					  ? p->nflags++
-					  : UINT32_MAX;
-	return st;
-}
-
-/* ---- guards ---- */
-
-uint32_t
-plan_entered_flags(const struct plan *p, uint32_t from, uint32_t to,
-		   uint32_t *out)
-{
-	uint32_t n = 0;
-	for (uint32_t v = to, d = 0; v != UINT32_MAX && d < 1000;
-	     v = p->g->comps[v].parent, d++)
-		if (p->comp_enter[v] &&
-		    (from == UINT32_MAX || !inside(p->g, v, from)))
-			out[n++] = p->comp_flag[v];
-	return n;
-}
-
-/* The caller's flags global when its may_leave is observable. */
-static uint32_t
-leave_flag(const struct plan *p, uint32_t comp)
-{
-	return comp != UINT32_MAX && p->comp_leave[comp] ? p->comp_flag[comp]
-							 : UINT32_MAX;
-}
-
-/* A guard for a call from `from` into `to`, when it has anything to
- * check; *out NULL when not. */
-static enum meld_status
-new_guard(struct pctx *x, uint32_t from, uint32_t to, struct plan_guard **out)
-{
-	uint32_t depth = 0;
-	for (uint32_t v = to; v != UINT32_MAX && depth < 1000;
-	     v = x->g->comps[v].parent)
-		depth++;
-	uint32_t *flags = arena_alloc_array(x->a, depth + 1, sizeof *flags);
-	if (!flags)
-		return poom(x);
-	uint32_t n = plan_entered_flags(x->p, from, to, flags);
-	uint32_t leave = leave_flag(x->p, from);
-	*out = NULL;
-	if (n == 0 && leave == UINT32_MAX)
-		return MELD_OK;
-	struct plan_guard *gd =
-		arena_push(x->a, (void **)&x->p->guards, &x->p->nguards,
-			   &x->p->guards_cap, sizeof *gd);
-	if (!gd)
-		return poom(x);
-	memset(gd, 0, sizeof *gd);
-	gd->leave_flag = leave;
-	gd->flags = flags;
-	gd->nflags = n;
-	gd->comp = from;
-	*out = gd;
-	return MELD_OK;
-}
-
-static uint32_t
-type_params(const struct plan *p, uint32_t typeidx)
-{
-	for (size_t i = 0; i < p->ntypes; i++)
-		if (p->types[i].idx == typeidx)
-			return p->types[i].nparams;
-	return 0;
-}
-
-/* Lowerings that no adapter carries: direct calls and host imports. */
-static enum meld_status
-guard_sites(struct pctx *x)
-{
-	struct plan *p = x->p;
-	enum meld_status st = MELD_OK;
-	for (size_t i = 0; st == MELD_OK && i < x->g->nlowers; i++) {
-		struct inst_lower *l = x->g->lowers[i];
-		enum plan_site_kind k = p->sites[i].kind;
-		struct plan_guard *gd;
-		if (k != PLAN_SITE_DIRECT && k != PLAN_SITE_IMPORT)
-			continue;
-		st = new_guard(x, l->comp,
-			       k == PLAN_SITE_DIRECT ? l->func->comp
-						     : UINT32_MAX,
-			       &gd);
-		if (st != MELD_OK || !gd)
-			continue;
-		gd->site = l;
-		st = flat_type(x, l->func->type, &l->opts, ABI_LOWER,
-			       &gd->typeidx);
-		p->sites[i].guard = (uint32_t)(p->nguards - 1);
-	}
-	return st;
-}
-
-/* The guard of a resource built-in called from instance comp, if any. */
-static const struct plan_guard *
-builtin_guard(const struct plan *p, const struct inst_builtin *b,
-	      uint32_t comp)
-{
-	for (size_t i = 0; i < p->nguards; i++)
-		if (p->guards[i].builtin == b && p->guards[i].comp == comp)
-			return &p->guards[i];
-	return NULL;
-}
-
-/* resource.new and resource.drop test may_leave too. */
-static enum meld_status
-guard_builtins(struct pctx *x)
-{
-	struct plan *p = x->p;
-	enum meld_status st = MELD_OK;
-	for (size_t i = 0; st == MELD_OK && i < x->g->ncores; i++) {
-		const struct inst_core *c = &x->g->cores[i];
-		uint32_t nimp = c->mod->space_imported[CORE_SPACE_FUNC];
-		for (uint32_t k = 0; st == MELD_OK && k < nimp; k++) {
-			struct inst_core_val v = c->bound[CORE_SPACE_FUNC][k];
-			struct plan_guard *gd;
-			if (v.kind != INST_CORE_BUILTIN || !leaves(v) ||
-			    !p->comp_leave[c->comp] ||
-			    builtin_guard(p, v.builtin, c->comp))
-				continue;
-			st = new_guard(x, c->comp, UINT32_MAX, &gd);
-			if (st == MELD_OK && gd) {
-				gd->builtin = v.builtin;
-				st = builtin_sig(x, v.builtin, &gd->typeidx);
-			}
-		}
-	}
-	return st;
-}
-
-/* Root exports lifted inside an instance whose may_enter is observable. */
-static enum meld_status
-guard_exports(struct pctx *x)
-{
-	struct plan *p = x->p;
-	enum meld_status st = MELD_OK;
-	for (size_t i = 0; st == MELD_OK && i < x->g->nexports; i++) {
-		struct inst_func *fn = x->g->exports[i].func;
-		struct plan_guard *gd;
-		bool done = false;
-		if (fn->kind != INST_FUNC_LIFT)
-			continue;
-		for (size_t k = 0; k < p->nguards && !done; k++)
-			done = !p->guards[k].site && !p->guards[k].builtin &&
-			       inst_core_val_eq(p->guards[k].target,
-						fn->callee);
-		if (done || (st = new_guard(x, UINT32_MAX, fn->comp, &gd)) ||
-		    !gd)
-			continue;
-		gd->target = fn->callee;
-		st = flat_type(x, fn->type, &fn->opts, ABI_LIFT, &gd->typeidx);
-	}
-	return st;
-}
-
-static enum meld_status
-plan_guards(struct pctx *x)
-{
-	struct plan *p = x->p;
-	for (size_t i = 0; i < x->g->nlowers; i++)
-		p->sites[i].guard = UINT32_MAX;
-	enum meld_status st = find_flags(x);
-	if (st != MELD_OK || p->nflags == 0)
-		return st;
-	st = guard_sites(x);
-	if (st == MELD_OK)
-		st = guard_builtins(x);
-	if (st == MELD_OK)
-		st = guard_exports(x);
-	for (size_t i = 0; i < p->nguards; i++)
-		p->guards[i].nparams = type_params(p, p->guards[i].typeidx);
 	return st;
 }
 
@@ -1309,7 +741,7 @@ segments(struct pctx *x, size_t i)
 	pc->elem_passive = arena_alloc_array(x->a, ne, sizeof(bool));
 	pc->data_passive = arena_alloc_array(x->a, nd, sizeof(bool));
 	if (!pc->elem_passive || !pc->data_passive)
-		return poom(x);
+		return plan_poom(x);
 	for (uint32_t k = 0; k < ne; k++) {
 		const struct core_elem *e = &m->elems[k];
 		pc->elem_passive[k] =
@@ -1342,7 +774,7 @@ remap_core(struct pctx *x, size_t i)
 					: m->space_imported[s];
 		uint32_t *map = arena_alloc_array(x->a, len, sizeof *map);
 		if (!map)
-			return poom(x);
+			return plan_poom(x);
 		const struct plan_tmod *tm = tmod_of(x->p, m);
 		for (uint32_t k = 0; k < len; k++) {
 			if (s == CORE_SPACE_TYPE) {
@@ -1357,7 +789,7 @@ remap_core(struct pctx *x, size_t i)
 					    c->bound[s][k]);
 			if (s == CORE_SPACE_FUNC &&
 			    c->bound[s][k].kind == INST_CORE_BUILTIN &&
-			    (gd = builtin_guard(x->p, c->bound[s][k].builtin,
+			    (gd = plan_builtin_guard(x->p, c->bound[s][k].builtin,
 						c->comp)))
 				map[k] = gd->funcidx;
 			if (map[k] == UINT32_MAX)
@@ -1399,7 +831,7 @@ plan_start(struct pctx *x)
 	p->has_start = true;
 	p->gen_start = true;
 	p->start_funcidx = p->total[CORE_SPACE_FUNC]++;
-	return gen_type(x, NULL, 0, NULL, 0, &p->start_typeidx);
+	return plan_gen_type(x, NULL, 0, NULL, 0, &p->start_typeidx);
 }
 
 /* ---- 6. the boundary ------------------------------------------------ */
@@ -1421,7 +853,7 @@ add_export(struct pctx *x, const char *name, uint8_t kind, uint32_t index)
 		arena_push(x->a, (void **)&x->p->exports, &x->p->nexports,
 			   &x->p->exports_cap, sizeof *e);
 	if (!e)
-		return poom(x);
+		return plan_poom(x);
 	e->name = name;
 	e->kind = kind;
 	e->index = index;
@@ -1511,7 +943,7 @@ boundary_opts(struct pctx *x, struct groups *gr, struct plan_abi *ab,
 	ab->memory = mname ? export_named(x, mname, CORE_EXTERN_MEMORY, mem)
 			   : NULL;
 	if (!ab->memory)
-		return diag_failed(x->d) ? x->d->status : poom(x);
+		return diag_failed(x->d) ? x->d->status : plan_poom(x);
 	if (o->realloc.kind == INST_CORE_NONE)
 		return MELD_OK;
 	uint32_t f = plan_funcidx(x->p, o->realloc);
@@ -1529,7 +961,7 @@ boundary_opts(struct pctx *x, struct groups *gr, struct plan_abi *ab,
 	ab->realloc = rname ? export_named(x, rname, CORE_EXTERN_FUNC, f)
 			    : NULL;
 	if (!ab->realloc)
-		return diag_failed(x->d) ? x->d->status : poom(x);
+		return diag_failed(x->d) ? x->d->status : plan_poom(x);
 	return MELD_OK;
 }
 
@@ -1563,13 +995,13 @@ export_func(struct pctx *x, struct groups *gr, const struct inst_export *e)
 		return st;
 	struct plan_abi *ab = new_abi(x);
 	if (!ab)
-		return poom(x);
+		return plan_poom(x);
 	ab->is_export = true;
 	ab->name = e->name;
 	if (fn->opts.post_return.kind != INST_CORE_NONE) {
 		ab->post_return = pstr(x, "cabi_post_", e->name);
 		if (!ab->post_return)
-			return poom(x);
+			return plan_poom(x);
 		st = add_export(x, ab->post_return, CORE_EXTERN_FUNC,
 				plan_funcidx(x->p, fn->opts.post_return));
 		if (st != MELD_OK)
@@ -1593,7 +1025,7 @@ export_dtors(struct pctx *x)
 					  : pstr(x, iface, "#");
 		const char *name = dtor && pre ? pstr(x, pre, dtor) : NULL;
 		if (!name)
-			return poom(x);
+			return plan_poom(x);
 		enum meld_status st = add_export(x, name, CORE_EXTERN_FUNC,
 						 plan_funcidx(x->p, r->dtor));
 		if (st != MELD_OK)
@@ -1617,7 +1049,7 @@ plan_boundary(struct pctx *x)
 			continue;
 		struct plan_abi *ab = new_abi(x);
 		if (!ab)
-			return poom(x);
+			return plan_poom(x);
 		ab->module = im->module;
 		ab->name = im->field;
 		st = boundary_opts(x, &gr, ab, &im->opts, false);
@@ -1639,7 +1071,7 @@ plan_build(struct arena *a, struct diag *d, struct inst_graph *g,
 	p->builtin_import =
 		arena_alloc_array(a, g->nbuiltins, sizeof *p->builtin_import);
 	if (!p->cores || !p->sites || !p->builtin_import)
-		return poom(&x);
+		return plan_poom(&x);
 	for (size_t i = 0; i < g->nbuiltins; i++)
 		p->builtin_import[i] = UINT32_MAX;
 	enum meld_status st = module_types(&x);
@@ -1650,6 +1082,7 @@ plan_build(struct arena *a, struct diag *d, struct inst_graph *g,
 	if (st != MELD_OK)
 		return st;
 	bases(p);
+	st = plan_res_tables(&x);
 	for (size_t i = 0; st == MELD_OK && i < g->ncores; i++)
 		st = segments(&x, i);
 	for (size_t i = 0; st == MELD_OK && i < g->ncores; i++)

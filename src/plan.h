@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "inst.h"
+#include "rtab.h"
 
 enum plan_site_kind {
 	PLAN_SITE_NONE,
@@ -149,7 +150,9 @@ struct plan {
 	struct plan_import *imports;
 	size_t nimports, imports_cap;
 	struct plan_site *sites;         /* by lower id */
-	uint32_t *builtin_import;        /* by builtin id; UINT32_MAX: none */
+	uint32_t *builtin_import;        /* by builtin id: its funcidx (an
+					    import or a table function);
+					    UINT32_MAX: none */
 	struct plan_adapter *adapters;
 	size_t nadapters, adapters_cap;
 	uint32_t first_adapter;
@@ -176,6 +179,13 @@ struct plan {
 	struct plan_abi *abi;
 	size_t nabi, abi_cap;
 	bool abi_ambiguous;              /* several memories at the boundary */
+	/* resource handle tables (plan_res.c), when any are needed: their
+	 * functions follow the guards, their memory every other memory */
+	struct rtab *rtab;
+	bool needs_rtab;
+	uint32_t first_rtab;
+	uint32_t rtab_memidx;
+	uint32_t *rtab_typeidx;          /* per table function */
 	/* figures */
 	uint32_t ndirect;
 };

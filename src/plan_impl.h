@@ -1,0 +1,67 @@
+/*
+ * plan_impl: what the files of the plan pass share (plan.c, the index
+ * spaces and sites; plan_flags.c, may_enter/may_leave and the guards;
+ * plan_res.c, the resource handle tables).
+ */
+#ifndef PLAN_IMPL_H
+#define PLAN_IMPL_H
+
+#include "abi.h"
+#include "plan.h"
+
+struct pctx {
+	struct arena *a;
+	struct diag *d;
+	struct plan *p;
+	struct inst_graph *g;
+};
+
+enum meld_status plan_poom(struct pctx *x);
+
+/* A generated function type, deduplicated. */
+MELD_CHECK_RESULT enum meld_status
+plan_gen_type(struct pctx *x, const uint8_t *par, uint32_t np,
+	      const uint8_t *res, uint32_t nr, uint32_t *out);
+/* The core type of a lowering (or lifting) of ft under these options. */
+MELD_CHECK_RESULT enum meld_status
+plan_flat_type(struct pctx *x, const struct vtype_func *ft,
+	       const struct inst_opts *o, enum abi_context cx, uint32_t *out);
+/* The core type of a resource built-in. */
+MELD_CHECK_RESULT enum meld_status
+plan_builtin_sig(struct pctx *x, const struct inst_builtin *b,
+		 uint32_t *typeidx);
+
+/* What calling v needs: imports, adapters (plan.c). */
+MELD_CHECK_RESULT enum meld_status plan_use(struct pctx *x,
+					    struct inst_core_val v);
+
+/* plan_flags.c */
+
+/* A call of v leaves its instance (a lowering, resource.new or .drop). */
+bool plan_leaves(struct inst_core_val v);
+/* Flags, then the guards of the calls no adapter carries. */
+MELD_CHECK_RESULT enum meld_status plan_guards(struct pctx *x);
+/* The guard of a resource built-in called from instance comp, if any. */
+const struct plan_guard *plan_builtin_guard(const struct plan *p,
+					    const struct inst_builtin *b,
+					    uint32_t comp);
+
+/* plan_res.c */
+
+/* Resource identity of a handle type's resource. */
+const struct inst_res *plan_res_of(const struct vtype_resource *vt);
+/* Handles of this resource live in the host's table (imported by the
+ * root, or exported by it: the --component wrapper owns those). */
+bool plan_res_hosted(const struct inst_res *r);
+/* ft carries a handle that needs the tables: an own of a guest resource
+ * or any borrow. */
+bool plan_res_needs_adapter(const struct vtype_func *ft);
+/* An adapter site that carries handles: the tables are needed, and the
+ * resource.rep imports its borrows of hosted types need are used. */
+MELD_CHECK_RESULT enum meld_status
+plan_res_use_site(struct pctx *x, const struct inst_lower *l);
+/* After the bases: the tables' functions and memory, the built-ins'
+ * function indices. */
+MELD_CHECK_RESULT enum meld_status plan_res_tables(struct pctx *x);
+
+#endif
