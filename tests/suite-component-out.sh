@@ -229,6 +229,61 @@ for wat in tests/wrap/*.wat; do
 done
 collect
 
+# ---- instances nested in an exported instance ----------------------------
+
+# tests/wrap/nested/*.wat: not WIT, so jco cannot run them.  The output's
+# exports have the same component type as the input's: meld inspect
+# prints the same exports (nested instances included), wasm-tools inside
+# jco wit validates both and stops at the same WIT decoding error, meld
+# fuses the output again, and the ASan build writes the same bytes.
+nested_case() {
+	local wat=$1 n in out
+	n=nested-$(basename "$wat" .wat)
+	in=$work/$n.in.wasm out=$work/$n.wasm
+	if [ ! -f "$in" ] || [ "$wat" -nt "$in" ]; then
+		if ! "$jco" parse "$wat" -o "$in" >/dev/null 2>"$work/$n.parse"; then
+			bad "$n: jco parse: $(head -c 300 "$work/$n.parse")"
+			rm -f "$in"
+			return
+		fi
+	fi
+	rm -f "$out"
+	if ! "$meld" fuse "$in" --component -o "$out" 2>"$work/$n.err"; then
+		bad "$n: meld fuse --component: $(head -c 400 "$work/$n.err")"
+		return
+	fi
+	ok
+	if [ -x "$asan" ]; then
+		if "$asan" fuse "$in" --component -o "$work/$n.asan.wasm" 2>/dev/null &&
+			cmp -s "$out" "$work/$n.asan.wasm"; then
+			ok
+		else
+			bad "$n: the ASan build differs or fails"
+		fi
+	fi
+	if diff <(meld_wit "$in" 2>&1) <(meld_wit "$out" 2>&1) >"$work/$n.wit.diff" &&
+		grep -q 'instance (not expressible in WIT)' <(meld_wit "$out"); then
+		ok
+	else
+		bad "$n: meld's view of input and output differ: $(head -n 8 "$work/$n.wit.diff")"
+	fi
+	if diff <("$jco" wit "$in" 2>&1 | head -n 4) <("$jco" wit "$out" 2>&1 | head -n 4) \
+		>"$work/$n.jwit.diff" &&
+		"$jco" wit "$out" 2>&1 | grep -q 'failed to decode WIT from export'; then
+		ok
+	else
+		bad "$n: jco wit of input and output differ: $(head -n 8 "$work/$n.jwit.diff")"
+	fi
+	if "$meld" fuse "$out" -o "$work/$n.again.wasm" 2>"$work/$n.again.err"; then
+		ok
+	else
+		bad "$n: meld cannot fuse its own output: $(head -c 300 "$work/$n.again.err")"
+	fi
+}
+for wat in tests/wrap/nested/*.wat; do
+	want "nested-$(basename "$wat" .wat)" && nested_case "$wat"
+done
+
 # ---- a C-built WASI composition under jco run ---------------------------
 
 # tests/wrap/ctext: a provider and a command, both C through clang and the
