@@ -6,7 +6,9 @@
  *   wrap_enc.c    writing component binaries: sections, definitions,
  *                 generated core modules, a pointer map
  *   wrap_types.c  types: copying the root's type definitions, encoding
- *                 resolved types anew, the shim component of an export
+ *                 resolved types anew in a view (the root or a shim)
+ *   wrap_export.c the root's exports: lifts, and the shim component of
+ *                 an exported instance
  */
 #ifndef WRAP_IMPL_H
 #define WRAP_IMPL_H
@@ -189,7 +191,43 @@ wenc_fixup_module(const struct wslot *slots, size_t n, bool start,
 MELD_CHECK_RESULT enum meld_status
 wenc_move_start(struct wrap *w, uint32_t start_funcidx, struct bin_writer *b);
 
+/*
+ * What a shim imports beyond the interface's own types ("extra-*"): the
+ * types its types refer to that must have a name (records, variants,
+ * enums, flags, resources) but that the interface does not export, such
+ * as the record inside a type it uses from another interface.
+ */
+struct wextra {
+	struct wmap map;  /* canonical item → the shim's index */
+	uint32_t *root;   /* per extra import: the root's type, its argument */
+	size_t n, cap;
+};
+
+/* Where types are encoded: the wrapper's root, or one half (imports,
+ * exports) of a shim component. */
+struct wview {
+	struct wcomp *c;
+	bool root;
+	const struct comp_export_ref *ex; /* shim: the interface's exports */
+	uint32_t nex;
+	uint32_t *at;                     /* per export: its index, if made */
+	struct wmap *memo;                /* canonical item → index */
+	struct wextra *extra;             /* shim: extra imports */
+	struct wview *imp;                /* shim: the view imports are in */
+};
+
 /* ---- wrap_types.c ---------------------------------------------------- */
+
+bool wtypes_is_resource(const struct comp_item *it);
+/* The resource the wrapper defines for a canonical item, or NULL. */
+struct wres *wtypes_find_res(struct wrap *w, const struct comp_item *canon);
+/* An extern type with its type index `idx`. */
+void wtypes_externtype(struct bin_writer *b, const struct comp_externtype *e,
+		       uint32_t idx);
+/* A structural copy of a value or function type in the view. */
+MELD_CHECK_RESULT enum meld_status
+wtypes_view_define(struct wrap *w, struct wview *v, struct comp_item *canon,
+		   uint32_t *out);
 
 MELD_CHECK_RESULT enum meld_status wtypes_init(struct wrap *w);
 /* The wrapper index of the original root's type `idx` (copied once, its
@@ -208,6 +246,11 @@ MELD_CHECK_RESULT enum meld_status wtypes_find_resources(struct wrap *w);
 /* The wrapper type of a host resource (module, name as in inst_res). */
 MELD_CHECK_RESULT enum meld_status
 wtypes_host_resource(struct wrap *w, const struct inst_res *r, uint32_t *out);
+
+/* ---- wrap_export.c --------------------------------------------------- */
+
+/* A name inside a shim: "KIND-" and letters for k. */
+char *wrap_shim_name(struct wrap *w, const char *kind, uint32_t k);
 /* One root export: lifts, types and for an instance its shim component. */
 MELD_CHECK_RESULT enum meld_status
 wtypes_export(struct wrap *w, const struct comp_export *ex);

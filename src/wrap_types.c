@@ -13,12 +13,7 @@
  *     has one (a type export of the interface, a copied root type, an
  *     alias of an imported instance's type), else to a structural copy.
  *
- * An exported instance gets wit-component's shape: a component that
- * imports every type ("import-type-*") and function ("import-func-*") of
- * the interface, then exports each type (defined again, so the exported
- * functions' types name the exported types) and each function with its
- * type ascribed.  Both printers of WIT (meld's and wit-component's) read
- * type names and `use`s from exactly this shape.
+ * The shim components themselves are written by wrap_export.c.
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,8 +47,8 @@ wtypes_init(struct wrap *w)
 	return MELD_OK;
 }
 
-static bool
-is_resource(const struct comp_item *it)
+bool
+wtypes_is_resource(const struct comp_item *it)
 {
 	return it && (it->kind == COMP_ITEM_RESOURCE ||
 		      (it->kind == COMP_ITEM_TYPE && it->def &&
@@ -302,8 +297,8 @@ write_shared(struct wrap *w, struct wcomp *c, const struct comp_type *t,
 
 /* ---- copying the root's definitions ----------------------------------- */
 
-static void
-write_externtype(struct bin_writer *b, const struct comp_externtype *e,
+void
+wtypes_externtype(struct bin_writer *b, const struct comp_externtype *e,
 		 uint32_t idx)
 {
 	bin_write_u8(b, (uint8_t)e->kind);
@@ -415,7 +410,7 @@ write_decltype(struct wrap *w, struct bin_writer *b, const struct comp_type *t,
 		case COMP_DECL_IMPORT:
 		case COMP_DECL_EXPORT:
 			wenc_extern_name(b, &d->name);
-			write_externtype(b, &d->ext, d->ext.idx);
+			wtypes_externtype(b, &d->ext, d->ext.idx);
 			break;
 		default: break;
 		}
@@ -449,8 +444,8 @@ copy_root_def(struct wrap *w, const struct comp_type *t, uint32_t *out)
 	return write_shared(w, &w->c, t, idx, out);
 }
 
-static struct wres *
-find_res(struct wrap *w, const struct comp_item *canon)
+struct wres *
+wtypes_find_res(struct wrap *w, const struct comp_item *canon)
 {
 	for (size_t i = 0; i < w->nres; i++)
 		if (w->res[i].canon == canon)
@@ -476,7 +471,7 @@ copy_root_type(struct wrap *w, uint32_t idx, uint32_t *out)
 		const struct comp_type *t = &w->root->types[e->item];
 		if (t->kind != COMP_TYPE_RESOURCE)
 			return copy_root_def(w, t, out);
-		const struct wres *r = find_res(w, comp_item_canon(it));
+		const struct wres *r = wtypes_find_res(w, comp_item_canon(it));
 		if (!r)
 			return wrap_unsupported(w, "resource type %u of the "
 						   "root is not exported",
@@ -550,7 +545,7 @@ wtypes_import(struct wrap *w, const struct comp_import *im)
 		return st;
 	struct bin_writer *b = wcomp_item(&w->c, WSEC_IMPORT);
 	wenc_extern_name(b, &im->name);
-	write_externtype(b, &im->ext, t);
+	wtypes_externtype(b, &im->ext, t);
 	uint32_t idx = wcomp_new(&w->c, im->space);
 	w->rmap[im->space][im->idx] = idx;
 	if (im->space != COMP_SPACE_TYPE)
@@ -637,36 +632,12 @@ wtypes_host_resource(struct wrap *w, const struct inst_res *r, uint32_t *out)
 
 /* ---- views: encoding resolved types ------------------------------------ */
 
-/*
- * What a shim imports beyond the interface's own types ("extra-*"): the
- * types its types refer to that must have a name (records, variants,
- * enums, flags, resources) but that the interface does not export, such
- * as the record inside a type it uses from another interface.
- */
-struct wextra {
-	struct wmap map;  /* canonical item → the shim's index */
-	uint32_t *root;   /* per extra import: the root's type, its argument */
-	size_t n, cap;
-};
-
-struct wview {
-	struct wcomp *c;
-	bool root;
-	const struct comp_export_ref *ex; /* shim: the interface's exports */
-	uint32_t nex;
-	uint32_t *at;                     /* per export: its index, if made */
-	struct wmap *memo;                /* canonical item → index */
-	struct wextra *extra;             /* shim: extra imports */
-	struct wview *imp;                /* shim: the view imports are in */
-};
-
 static enum meld_status view_item(struct wrap *w, struct wview *v,
 				  struct comp_item *it, uint32_t *out);
-static char *shim_name(struct wrap *w, const char *kind, uint32_t k);
 
 /* A structural copy of a value or function type in the view. */
-static enum meld_status
-view_define(struct wrap *w, struct wview *v, struct comp_item *canon,
+enum meld_status
+wtypes_view_define(struct wrap *w, struct wview *v, struct comp_item *canon,
 	    uint32_t *out)
 {
 	const struct comp_type *t = canon->def;
@@ -722,7 +693,7 @@ root_named(struct wrap *w, struct comp_item *it, bool *found, uint32_t *out)
 			return wtypes_root(w, idx, out);
 	}
 	struct comp_item *canon = comp_item_canon(it);
-	const struct wres *r = find_res(w, canon);
+	const struct wres *r = wtypes_find_res(w, canon);
 	if (r) {
 		*out = res_index(r);
 		return MELD_OK;
@@ -743,7 +714,7 @@ root_named(struct wrap *w, struct comp_item *it, bool *found, uint32_t *out)
 static bool
 needs_name(const struct comp_item *canon)
 {
-	if (is_resource(canon))
+	if (wtypes_is_resource(canon))
 		return true;
 	if (!canon->def || canon->def->kind != COMP_TYPE_DEFVAL)
 		return false;
@@ -766,10 +737,10 @@ extra_import(struct wrap *w, struct wview *v, struct comp_item *it,
 		return MELD_OK;
 	uint32_t root, def = 0;
 	enum meld_status st = wtypes_item(w, it, &root);
-	bool res = is_resource(canon);
+	bool res = wtypes_is_resource(canon);
 	if (st == MELD_OK && !res)
-		st = view_define(w, v->imp, canon, &def);
-	char *name = shim_name(w, "extra", (uint32_t)x->n);
+		st = wtypes_view_define(w, v->imp, canon, &def);
+	char *name = wrap_shim_name(w, "extra", (uint32_t)x->n);
 	uint32_t *slot = arena_push(w->a, (void **)&x->root, &x->n, &x->cap,
 				    sizeof *slot);
 	if (st != MELD_OK)
@@ -807,12 +778,12 @@ view_item(struct wrap *w, struct wview *v, struct comp_item *it,
 	struct comp_item *canon = comp_item_canon(it);
 	if (wmap_get(v->memo, canon, out))
 		return MELD_OK;
-	if (is_resource(canon))
+	if (wtypes_is_resource(canon))
 		return wrap_unsupported(w, "resource \"%.*s\" is used by an "
 					   "export that does not name it",
 					(int)canon->name.len,
 					(const char *)canon->name.p);
-	enum meld_status st = view_define(w, v, canon, out);
+	enum meld_status st = wtypes_view_define(w, v, canon, out);
 	if (st == MELD_OK && !wmap_put(w->a, v->memo, canon, *out))
 		return wrap_oom(w);
 	return st;
@@ -855,8 +826,8 @@ add_resource(struct wrap *w, const char *prefix, struct bin_name name,
 	     struct comp_item *it)
 {
 	struct comp_item *canon = comp_item_canon(it);
-	if (!is_resource(canon) || canon->kind != COMP_ITEM_TYPE ||
-	    find_res(w, canon))
+	if (!wtypes_is_resource(canon) || canon->kind != COMP_ITEM_TYPE ||
+	    wtypes_find_res(w, canon))
 		return MELD_OK;
 	char *leaf = wrap_str(w, name);
 	char *module = wrap_cat(w, "[export]", prefix);
@@ -904,418 +875,4 @@ wtypes_find_resources(struct wrap *w)
 						  refs[k].item);
 	}
 	return st;
-}
-
-/* ---- exports ------------------------------------------------------------ */
-
-/* Where the core function behind a root export comes from. */
-static const struct inst_export *
-graph_export(struct wrap *w, const char *name)
-{
-	for (size_t i = 0; i < w->g->nexports; i++)
-		if (strcmp(w->g->exports[i].name, name) == 0)
-			return &w->g->exports[i];
-	return NULL;
-}
-
-static const struct plan_abi *
-export_abi(struct wrap *w, const char *name)
-{
-	for (size_t i = 0; i < w->p->nabi; i++)
-		if (w->p->abi[i].is_export && strcmp(w->p->abi[i].name, name) == 0)
-			return &w->p->abi[i];
-	return NULL;
-}
-
-static enum meld_status
-main_opt(struct wrap *w, uint8_t sort, const char *name, uint32_t *out)
-{
-	*out = WRAP_NONE;
-	return name ? wrap_main_export(w, sort, name, out) : MELD_OK;
-}
-
-/* The component function for the root export whose core name is `name`,
- * of type `fn->type` (a function item of the original). */
-static enum meld_status
-export_func(struct wrap *w, const char *name, struct comp_item *fn,
-	    uint32_t *out)
-{
-	const struct inst_export *ge = graph_export(w, name);
-	if (!ge)
-		return wrap_unsupported(w, "export \"%s\" is not in the fused "
-					   "module",
-					name);
-	if (ge->func->kind == INST_FUNC_HOST) /* an import, re-exported */
-		return wrap_host_func(w, ge->func, out);
-	const struct plan_abi *ab = export_abi(w, name);
-	struct wopts o = {COMP_STRING_UTF8, WRAP_NONE, WRAP_NONE, WRAP_NONE};
-	uint32_t core, typeidx;
-	enum meld_status st = wrap_main_export(w, COMP_CORE_SORT_FUNC, name, &core);
-	if (st == MELD_OK && ab) {
-		o.encoding = ab->encoding;
-		st = main_opt(w, COMP_CORE_SORT_MEMORY, ab->memory, &o.memory);
-		if (st == MELD_OK)
-			st = main_opt(w, COMP_CORE_SORT_FUNC, ab->realloc,
-				      &o.realloc);
-		if (st == MELD_OK)
-			st = main_opt(w, COMP_CORE_SORT_FUNC, ab->post_return,
-				      &o.post_return);
-	}
-	if (st == MELD_OK && (!fn || fn->kind != COMP_ITEM_FUNC || !fn->type))
-		st = wrap_unsupported(w, "export \"%s\" has no function type",
-				      name);
-	if (st == MELD_OK)
-		st = wtypes_item(w, fn->type, &typeidx);
-	if (st == MELD_OK)
-		*out = wenc_lift(&w->c, core, typeidx, &o);
-	return st;
-}
-
-/* wit-component's order of type origins (wit.c type_origin). */
-enum worigin { WO_DEFINE, WO_USE, WO_ALIAS };
-
-static enum worigin
-origin(const struct comp_export_ref *ex, uint32_t n, uint32_t k,
-       const struct comp_item *self, uint32_t *of)
-{
-	for (struct comp_item *it = ex[k].item->target; it; it = it->target) {
-		if (it->via && it->via != self && it->via->name.p)
-			return WO_USE;
-		for (uint32_t j = 0; j < n; j++)
-			if (j != k && ex[j].item == it) {
-				*of = j;
-				return WO_ALIAS;
-			}
-	}
-	return WO_DEFINE;
-}
-
-/* Names inside a shim: kebab-case words, so letters only. */
-static char *
-shim_name(struct wrap *w, const char *kind, uint32_t k)
-{
-	char buf[40];
-	int n = snprintf(buf, sizeof buf, "%s-", kind);
-	char tmp[16];
-	int m = 0;
-	do {
-		tmp[m++] = (char)('a' + k % 26);
-		k /= 26;
-	} while (k && m < 15);
-	while (m > 0 && n < (int)sizeof buf - 1)
-		buf[n++] = tmp[--m];
-	buf[n] = 0;
-	return wrap_cat(w, buf, "");
-}
-
-/* An exported instance being wrapped. */
-struct wshim {
-	const char *iface;
-	struct comp_item *self;
-	struct comp_export_ref *ex;
-	uint32_t n;
-	uint32_t *arg;   /* per export: the root's function or type */
-	struct wcomp c;
-	struct bin_writer bytes;
-	struct wview imp, exp;
-	struct wmap imp_memo, exp_memo;
-	struct wextra extra;
-	uint32_t *imp_func; /* per export: the shim's imported function */
-};
-
-static enum meld_status
-shim_args(struct wrap *w, struct wshim *s)
-{
-	enum meld_status st = MELD_OK;
-	for (uint32_t k = 0; st == MELD_OK && k < s->n; k++) {
-		const struct comp_export_ref *e = &s->ex[k];
-		if (e->space == COMP_SPACE_TYPE) {
-			st = wtypes_item(w, e->item, &s->arg[k]);
-		} else if (e->space == COMP_SPACE_FUNC) {
-			char *leaf = wrap_str(w, e->name);
-			char *full = leaf ? wrap_cat(w, s->iface, "#") : NULL;
-			full = full ? wrap_cat(w, full, leaf) : NULL;
-			st = full ? export_func(w, full, e->item, &s->arg[k])
-				  : wrap_oom(w);
-		} else {
-			st = wrap_unsupported(w, "export \"%s\" holds a %s, "
-						 "not a function or type",
-					      s->iface,
-					      comp_space_name(e->space));
-		}
-	}
-	return st;
-}
-
-static void
-plain_name(struct bin_writer *b, const char *s)
-{
-	bin_write_u8(b, 0x00);
-	wenc_name(b, s);
-}
-
-static void
-bin_plain_name(struct bin_writer *b, struct bin_name n)
-{
-	bin_write_u8(b, 0x00);
-	bin_write_name(b, n.p, n.len);
-}
-
-static enum meld_status
-shim_import_type(struct wrap *w, struct wshim *s, uint32_t k)
-{
-	uint32_t of = 0, def = 0;
-	enum worigin o = origin(s->ex, s->n, k, s->self, &of);
-	struct comp_item *canon = comp_item_canon(s->ex[k].item);
-	enum comp_bound bound = COMP_BOUND_EQ;
-	enum meld_status st = MELD_OK;
-	if (o == WO_ALIAS && s->imp.at[of] != WRAP_NONE)
-		def = s->imp.at[of];
-	else if (is_resource(canon))
-		bound = COMP_BOUND_SUB_RESOURCE;
-	else
-		st = view_define(w, &s->imp, canon, &def);
-	char *name = shim_name(w, "type", k);
-	if (st != MELD_OK || !name)
-		return st != MELD_OK ? st : wrap_oom(w);
-	struct bin_writer *b = wcomp_item(&s->c, WSEC_IMPORT);
-	plain_name(b, name);
-	bin_write_u8(b, COMP_EXTERN_TYPE);
-	bin_write_u8(b, (uint8_t)bound);
-	if (bound == COMP_BOUND_EQ)
-		bin_write_u32(b, def);
-	s->imp.at[k] = wcomp_new(&s->c, COMP_SPACE_TYPE);
-	return MELD_OK;
-}
-
-static enum meld_status
-shim_import_func(struct wrap *w, struct wshim *s, uint32_t k)
-{
-	struct comp_item *fn = s->ex[k].item;
-	uint32_t t;
-	if (fn->kind != COMP_ITEM_FUNC || !fn->type)
-		return wrap_unsupported(w, "a function of \"%s\" without a "
-					   "type",
-					s->iface);
-	enum meld_status st = view_define(w, &s->imp, comp_item_canon(fn->type), &t);
-	char *name = shim_name(w, "func", k);
-	if (st != MELD_OK || !name)
-		return st != MELD_OK ? st : wrap_oom(w);
-	struct bin_writer *b = wcomp_item(&s->c, WSEC_IMPORT);
-	plain_name(b, name);
-	bin_write_u8(b, COMP_EXTERN_FUNC);
-	bin_write_u32(b, t);
-	s->imp_func[k] = wcomp_new(&s->c, COMP_SPACE_FUNC);
-	return MELD_OK;
-}
-
-static enum meld_status
-shim_export_type(struct wrap *w, struct wshim *s, uint32_t k)
-{
-	uint32_t of = 0, t;
-	enum worigin o = origin(s->ex, s->n, k, s->self, &of);
-	struct comp_item *canon = comp_item_canon(s->ex[k].item);
-	enum meld_status st = MELD_OK;
-	if (o == WO_ALIAS && s->exp.at[of] != WRAP_NONE)
-		t = s->exp.at[of];
-	else if (o == WO_USE || is_resource(canon))
-		t = s->imp.at[k];
-	else
-		st = view_define(w, &s->exp, canon, &t);
-	if (st != MELD_OK)
-		return st;
-	struct bin_writer *b = wcomp_item(&s->c, WSEC_EXPORT);
-	bin_plain_name(b, s->ex[k].name);
-	wenc_sort(b, COMP_SPACE_TYPE);
-	bin_write_u32(b, t);
-	bin_write_u8(b, 0x00); /* no ascription */
-	s->exp.at[k] = wcomp_new(&s->c, COMP_SPACE_TYPE);
-	return MELD_OK;
-}
-
-static enum meld_status
-shim_export_func(struct wrap *w, struct wshim *s, uint32_t k)
-{
-	uint32_t t;
-	struct comp_item *fn = s->ex[k].item;
-	enum meld_status st = view_define(w, &s->exp, comp_item_canon(fn->type), &t);
-	if (st != MELD_OK)
-		return st;
-	struct bin_writer *b = wcomp_item(&s->c, WSEC_EXPORT);
-	bin_plain_name(b, s->ex[k].name);
-	wenc_sort(b, COMP_SPACE_FUNC);
-	bin_write_u32(b, s->imp_func[k]);
-	bin_write_u8(b, 0x01);
-	bin_write_u8(b, COMP_EXTERN_FUNC);
-	bin_write_u32(b, t);
-	s->exp.at[k] = wcomp_new(&s->c, COMP_SPACE_FUNC);
-	return MELD_OK;
-}
-
-static enum meld_status
-shim_body(struct wrap *w, struct wshim *s)
-{
-	enum meld_status st = MELD_OK;
-	wcomp_preamble(&s->bytes);
-	for (uint32_t k = 0; st == MELD_OK && k < s->n; k++)
-		if (s->ex[k].space == COMP_SPACE_TYPE)
-			st = shim_import_type(w, s, k);
-	for (uint32_t k = 0; st == MELD_OK && k < s->n; k++)
-		if (s->ex[k].space == COMP_SPACE_FUNC)
-			st = shim_import_func(w, s, k);
-	for (uint32_t k = 0; st == MELD_OK && k < s->n; k++)
-		st = s->ex[k].space == COMP_SPACE_TYPE ? shim_export_type(w, s, k)
-						       : shim_export_func(w, s, k);
-	wcomp_flush(&s->c);
-	if (st == MELD_OK && s->bytes.err != MELD_OK)
-		st = wrap_oom(w);
-	return st;
-}
-
-/* Instantiate the shim with the root's functions and types. */
-static uint32_t
-shim_instance(struct wrap *w, struct wshim *s, uint32_t compidx)
-{
-	struct bin_writer *b = wcomp_item(&w->c, WSEC_INSTANCE);
-	bin_write_u8(b, COMP_INSTANCE_INSTANTIATE);
-	bin_write_u32(b, compidx);
-	bin_write_u32(b, s->n + (uint32_t)s->extra.n);
-	for (uint32_t k = 0; k < s->n; k++) {
-		bool ty = s->ex[k].space == COMP_SPACE_TYPE;
-		char *name = shim_name(w, ty ? "type" : "func", k);
-		wenc_name(b, name ? name : "");
-		wenc_sort(b, ty ? COMP_SPACE_TYPE : COMP_SPACE_FUNC);
-		bin_write_u32(b, s->arg[k]);
-	}
-	for (uint32_t k = 0; k < s->extra.n; k++) {
-		char *name = shim_name(w, "extra", k);
-		wenc_name(b, name ? name : "");
-		wenc_sort(b, COMP_SPACE_TYPE);
-		bin_write_u32(b, s->extra.root[k]);
-	}
-	return wcomp_new(&w->c, COMP_SPACE_INSTANCE);
-}
-
-static enum meld_status
-shim_init(struct wrap *w, struct wshim *s, const char *iface,
-	  struct comp_item *inst)
-{
-	memset(s, 0, sizeof *s);
-	s->iface = iface;
-	s->self = inst;
-	s->n = comp_item_exports(inst, &s->ex);
-	if (!s->ex)
-		return wrap_oom(w);
-	s->arg = arena_alloc_array(w->a, s->n + 1, sizeof *s->arg);
-	s->imp.at = arena_alloc_array(w->a, s->n + 1, sizeof(uint32_t));
-	s->exp.at = arena_alloc_array(w->a, s->n + 1, sizeof(uint32_t));
-	s->imp_func = arena_alloc_array(w->a, s->n + 1, sizeof(uint32_t));
-	if (!s->arg || !s->imp.at || !s->exp.at || !s->imp_func)
-		return wrap_oom(w);
-	for (uint32_t k = 0; k < s->n; k++)
-		s->imp.at[k] = s->exp.at[k] = WRAP_NONE;
-	bin_writer_init(&s->bytes);
-	wcomp_init(&s->c, &s->bytes);
-	s->imp.c = s->exp.c = &s->c;
-	s->imp.memo = &s->imp_memo;
-	s->exp.memo = &s->exp_memo;
-	s->imp.extra = s->exp.extra = &s->extra;
-	s->imp.imp = s->exp.imp = &s->imp;
-	s->imp.ex = s->exp.ex = s->ex;
-	s->imp.nex = s->exp.nex = s->n;
-	return MELD_OK;
-}
-
-static enum meld_status
-export_instance(struct wrap *w, const struct comp_export *ex,
-		struct comp_item *inst, uint32_t *out)
-{
-	struct wshim s;
-	char *iface = wrap_str(w, ex->name.name);
-	if (!iface)
-		return wrap_oom(w);
-	enum meld_status st = shim_init(w, &s, iface, inst);
-	if (st == MELD_OK)
-		st = shim_args(w, &s);
-	if (st == MELD_OK)
-		st = shim_body(w, &s);
-	if (st == MELD_OK) {
-		wcomp_blob(&w->c, WSEC_COMPONENT, s.bytes.buf, s.bytes.len);
-		uint32_t comp = wcomp_new(&w->c, COMP_SPACE_COMPONENT);
-		*out = shim_instance(w, &s, comp);
-	}
-	wcomp_clear(&s.c);
-	bin_writer_clear(&s.bytes);
-	return st;
-}
-
-/* The resources an exported instance names: later uses take its alias. */
-static enum meld_status
-name_resources(struct wrap *w, struct comp_item *inst, uint32_t instidx)
-{
-	struct comp_export_ref *ex;
-	uint32_t n = comp_item_exports(inst, &ex);
-	for (uint32_t k = 0; k < n; k++) {
-		struct wres *r = ex[k].space == COMP_SPACE_TYPE
-					 ? find_res(w, comp_item_canon(ex[k].item))
-					 : NULL;
-		if (!r || r->named != WRAP_NONE)
-			continue;
-		char *name = wrap_str(w, ex[k].name);
-		if (!name)
-			return wrap_oom(w);
-		r->named = wenc_alias_export(&w->c, instidx, name, COMP_SPACE_TYPE);
-	}
-	return MELD_OK;
-}
-
-static uint32_t
-write_export(struct wrap *w, const struct comp_export *ex, uint32_t idx,
-	     const uint32_t *ascribed)
-{
-	struct bin_writer *b = wcomp_item(&w->c, WSEC_EXPORT);
-	wenc_extern_name(b, &ex->name);
-	wenc_sort(b, ex->ref.space);
-	bin_write_u32(b, idx);
-	if (ascribed) {
-		bin_write_u8(b, 0x01);
-		write_externtype(b, &ex->ascription, *ascribed);
-	} else {
-		bin_write_u8(b, 0x00);
-	}
-	return wcomp_new(&w->c, ex->ref.space);
-}
-
-enum meld_status
-wtypes_export(struct wrap *w, const struct comp_export *ex)
-{
-	enum comp_space sp = ex->ref.space;
-	/* a type export names its target; others are their own item */
-	struct comp_item *it = comp_scope_get(
-		w->scope, sp, sp == COMP_SPACE_TYPE ? ex->ref.idx : ex->idx);
-	uint32_t idx = 0, asc = 0;
-	bool has_asc = ex->has_ascription && sp == COMP_SPACE_FUNC;
-	enum meld_status st = MELD_OK;
-	char *name = wrap_str(w, ex->name.name);
-	if (!name)
-		return wrap_oom(w);
-	if (sp == COMP_SPACE_FUNC)
-		st = export_func(w, name, it, &idx);
-	else if (sp == COMP_SPACE_INSTANCE)
-		st = export_instance(w, ex, it, &idx);
-	else if (sp == COMP_SPACE_TYPE)
-		st = wtypes_item(w, it, &idx);
-	else
-		st = wrap_unsupported(w, "root export \"%s\" is a %s", name,
-				      comp_space_name(sp));
-	if (st == MELD_OK && has_asc)
-		st = wtypes_root(w, ex->ascription.idx, &asc);
-	if (st != MELD_OK)
-		return st;
-	if (sp == COMP_SPACE_INSTANCE &&
-	    w->rmap[sp][ex->ref.idx] == WRAP_NONE)
-		w->rmap[sp][ex->ref.idx] = idx;
-	w->rmap[sp][ex->idx] = write_export(w, ex, idx, has_asc ? &asc : NULL);
-	return sp == COMP_SPACE_INSTANCE ? name_resources(w, it, w->rmap[sp][ex->idx])
-					 : MELD_OK;
 }

@@ -30,6 +30,8 @@
 # the input is (validate.mjs).  And --component with two inputs fails with
 # exit 1 and no output.
 # UPDATE_EXPECT=1 rewrites NAME.expect from the original's run.
+# WRAP_ONLY=REGEX runs only the cases whose name matches (the structure
+# corpus is "corpus", the two-input cases "inputs").
 # MELD_BIN / MELD_ASAN_BIN override build/meld and build/asan/meld.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -165,8 +167,12 @@ run_case() {
 # Cases run a few at a time (each mostly waits for Node); their results
 # are added up in order at the end.
 cases=()
+want() {
+	[ -z "${WRAP_ONLY:-}" ] || [[ $1 =~ $WRAP_ONLY ]]
+}
 start_case() {
 	local name=$1
+	want "$name" || return 0
 	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do
 		wait -n
 	done
@@ -223,6 +229,161 @@ for wat in tests/wrap/*.wat; do
 done
 collect
 
+# ---- instances nested in an exported instance ----------------------------
+
+# tests/wrap/nested/*.wat: not WIT, so jco cannot run them.  The output's
+# exports have the same component type as the input's: meld inspect
+# prints the same exports (nested instances included), wasm-tools inside
+# jco wit validates both and stops at the same WIT decoding error, meld
+# fuses the output again, and the ASan build writes the same bytes.
+nested_case() {
+	local wat=$1 n in out
+	n=nested-$(basename "$wat" .wat)
+	in=$work/$n.in.wasm out=$work/$n.wasm
+	if [ ! -f "$in" ] || [ "$wat" -nt "$in" ]; then
+		if ! "$jco" parse "$wat" -o "$in" >/dev/null 2>"$work/$n.parse"; then
+			bad "$n: jco parse: $(head -c 300 "$work/$n.parse")"
+			rm -f "$in"
+			return
+		fi
+	fi
+	rm -f "$out"
+	if ! "$meld" fuse "$in" --component -o "$out" 2>"$work/$n.err"; then
+		bad "$n: meld fuse --component: $(head -c 400 "$work/$n.err")"
+		return
+	fi
+	ok
+	if [ -x "$asan" ]; then
+		if "$asan" fuse "$in" --component -o "$work/$n.asan.wasm" 2>/dev/null &&
+			cmp -s "$out" "$work/$n.asan.wasm"; then
+			ok
+		else
+			bad "$n: the ASan build differs or fails"
+		fi
+	fi
+	if diff <(meld_wit "$in" 2>&1) <(meld_wit "$out" 2>&1) >"$work/$n.wit.diff" &&
+		grep -q 'instance (not expressible in WIT)' <(meld_wit "$out"); then
+		ok
+	else
+		bad "$n: meld's view of input and output differ: $(head -n 8 "$work/$n.wit.diff")"
+	fi
+	if diff <("$jco" wit "$in" 2>&1 | head -n 4) <("$jco" wit "$out" 2>&1 | head -n 4) \
+		>"$work/$n.jwit.diff" &&
+		"$jco" wit "$out" 2>&1 | grep -q 'failed to decode WIT from export'; then
+		ok
+	else
+		bad "$n: jco wit of input and output differ: $(head -n 8 "$work/$n.jwit.diff")"
+	fi
+	if "$meld" fuse "$out" -o "$work/$n.again.wasm" 2>"$work/$n.again.err"; then
+		ok
+	else
+		bad "$n: meld cannot fuse its own output: $(head -c 300 "$work/$n.again.err")"
+	fi
+}
+for wat in tests/wrap/nested/*.wat; do
+	want "nested-$(basename "$wat" .wat)" && nested_case "$wat"
+done
+
+# ---- a C-built WASI composition under jco run ---------------------------
+
+# tests/wrap/ctext: a provider and a command, both C through clang and the
+# WASI preview1 adapters, composed (build.sh).  The original prints
+# tests/wrap/ctext/expect.txt under `jco run`; the output prints the same
+# bytes run the same way (tests/wrap/jco-run.mjs: jco run's steps, with
+# --multi-memory on Node 22, which jco run cannot pass), and jco-run.mjs
+# gives those bytes for the original too.  The two adapters each lower
+# wasi:cli/stdout's get-stdout; the output imports every WASI interface
+# once, and its fused module imports get-stdout once.
+ctext_case() {
+	local dir=tests/wrap/ctext in=$work/ctext.in.wasm out=$work/ctext.wasm
+	local adapters=$corpus/jco/wasi-adapters f
+	if [ ! -f "$adapters/wasi_snapshot_preview1.command.wasm" ] ||
+		! command -v clang >/dev/null; then
+		if [ "${CI:-}" = true ]; then
+			bad "ctext: no clang or no adapters in $adapters"
+		else
+			echo "note: no clang or no WASI adapters; skipping ctext"
+			skip=$((skip + 1))
+		fi
+		return
+	fi
+	for f in "$dir"/*.c "$dir"/*.wit "$dir"/*.mjs "$dir"/build.sh; do
+		[ "$f" -nt "$in" ] && rm -f "$in"
+	done
+	if [ ! -s "$in" ] && ! "$dir/build.sh" "$adapters" "$in" >"$work/ctext.build" 2>&1; then
+		bad "ctext: build.sh: $(head -c 400 "$work/ctext.build")"
+		rm -f "$in"
+		return
+	fi
+	rm -f "$out"
+	if ! "$meld" fuse "$in" --component -o "$out" 2>"$work/ctext.err"; then
+		bad "ctext: meld fuse --component: $(head -c 400 "$work/ctext.err")"
+		return
+	fi
+	ok
+	if [ -x "$asan" ]; then
+		if "$asan" fuse "$in" --component -o "$work/ctext.asan.wasm" 2>/dev/null &&
+			cmp -s "$out" "$work/ctext.asan.wasm"; then
+			ok
+		else
+			bad "ctext: the ASan build differs or fails"
+		fi
+	fi
+	if diff <(meld_wit "$in" 2>&1) <(meld_wit "$out" 2>&1) >"$work/ctext.wit.diff" &&
+		diff <("$jco" wit "$in" 2>&1) <("$jco" wit "$out" 2>&1) >>"$work/ctext.wit.diff"; then
+		ok
+	else
+		bad "ctext: WIT of input and output differ: $(head -n 8 "$work/ctext.wit.diff")"
+	fi
+	if "$node22" tests/js/validate.mjs "$out" >"$work/ctext.valid" 2>&1; then
+		ok
+	else
+		bad "ctext: not valid: $(grep FAIL "$work/ctext.valid" | head -c 400)"
+	fi
+	# imports shared
+	local lowered dup core
+	lowered=$("$jco" print "$in" | grep -c '(import "wasi:cli/stdout@[^"]*" "get-stdout"')
+	dup=$("$meld" inspect --wit "$out" | grep '^  import ' | sort | uniq -d)
+	"$meld" fuse "$in" -o "$work/ctext.core.wasm" 2>/dev/null
+	core=$(wasm-objdump -x -j Import "$work/ctext.core.wasm" 2>/dev/null |
+		grep -c '<- wasi:cli/stdout@[0-9.]*\.get-stdout$')
+	if [ "$lowered" -ge 2 ] && [ -z "$dup" ] && [ "$core" = 1 ]; then
+		ok
+	else
+		bad "ctext: get-stdout lowered $lowered times in the input, imported $core times by the fused module; imports twice: $dup"
+	fi
+	# run: jco run (original), jco-run.mjs (original; output, multi-memory)
+	local rc1 rc2 rc3
+	"$jco" run "$in" >"$work/ctext.run.orig" 2>"$work/ctext.run.orig.err"
+	rc1=$?
+	node tests/wrap/jco-run.mjs "$in" "$work/ctext.run0" \
+		>"$work/ctext.run.drv" 2>"$work/ctext.run.drv.err"
+	rc2=$?
+	"$node22" tests/wrap/jco-run.mjs "$out" "$work/ctext.run1" --multi-memory \
+		>"$work/ctext.run.out" 2>"$work/ctext.run.out.err"
+	rc3=$?
+	if [ "${UPDATE_EXPECT:-}" = 1 ]; then
+		cp "$work/ctext.run.orig" "$dir/expect.txt"
+	fi
+	if [ $rc1 = 0 ] && cmp -s "$dir/expect.txt" "$work/ctext.run.orig"; then
+		ok
+	else
+		bad "ctext: jco run of the original: exit $rc1, $(diff "$dir/expect.txt" "$work/ctext.run.orig" | head -n 4) $(head -c 300 "$work/ctext.run.orig.err")"
+	fi
+	if [ $rc2 = 0 ] && cmp -s "$dir/expect.txt" "$work/ctext.run.drv"; then
+		ok
+	else
+		bad "ctext: jco-run.mjs of the original: exit $rc2, $(head -c 300 "$work/ctext.run.drv.err")"
+	fi
+	if [ $rc3 = 0 ] && cmp -s "$dir/expect.txt" "$work/ctext.run.out"; then
+		ok
+	else
+		bad "ctext: the output under jco-run.mjs --multi-memory: exit $rc3, $(diff "$dir/expect.txt" "$work/ctext.run.out" | head -n 4) $(head -c 300 "$work/ctext.run.out.err")"
+	fi
+	say "ctext: $(wc -c <"$work/ctext.run.out") bytes of stdout, the same from the original and the output"
+}
+want ctext && ctext_case
+
 # ---- the structure-only corpus -----------------------------------------
 
 structure_corpus() {
@@ -263,12 +424,12 @@ structure_corpus() {
 	done
 	say "corpus: ${#outs[@]} wrapped"
 }
-if [ -d "$corpus/wasm-tools/crates/wit-component/tests/components" ]; then
+if want corpus && [ -d "$corpus/wasm-tools/crates/wit-component/tests/components" ]; then
 	structure_corpus
 fi
 
 # two inputs: refused, no output
-if [ -f "$work/smoke.wasm" ] || [ -d "$corpus/jco/runtime" ]; then
+if want inputs && [ -d "$corpus/jco/runtime" ]; then
 	two=$work/two.wasm
 	rm -f "$two"
 	"$meld" fuse "$corpus/jco/runtime/smoke.component.wasm" \

