@@ -780,7 +780,11 @@ async function transpileTo(input, dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
-  for (const [name, data] of Object.entries(out.files)) fs.writeFileSync(path.join(dir, name), data);
+  for (const [name, data] of Object.entries(out.files)) {
+    // an exported instance's typings go to interfaces/
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), data);
+  }
   return { ok: true };
 }
 
@@ -903,7 +907,11 @@ class JcoBackend {
     }
     const info = types.funcs?.get(action.name)?.type ? types.funcs.get(action.name) : null;
     if (info?.type.async) return skip('async');
-    const key = jsExportName(exports, action.name);
+    // `iface#f`, as the fused module names a function of an exported
+    // instance, is jco's `iface.f`.
+    const hash = action.name.indexOf('#');
+    const scope = hash < 0 ? exports : exports[camelCase(action.name.slice(0, hash))] ?? exports[action.name.slice(0, hash)] ?? {};
+    const key = jsExportName(scope, action.name.slice(hash + 1));
     if (!key) return fail(`jco exports no function for ${JSON.stringify(action.name)}`, `it has: ${Object.keys(exports).join(', ')}`);
     const params = info ? canon.paramTypes(info.type) : args.map(() => null);
     let jsArgs;
@@ -916,7 +924,7 @@ class JcoBackend {
     const guide = expected?.[0] ?? null;
     let ret;
     try {
-      ret = exports[key](...jsArgs);
+      ret = scope[key](...jsArgs);
       if (ret instanceof Promise) ret = await ret;
     } catch (e) {
       // A top-level `result` error comes back as a thrown ComponentError.
@@ -1083,7 +1091,10 @@ export function fromJs(js, t = null, guide = null) {
       const isOk = js?.tag === 'ok';
       const pt = t ? (isOk ? t.ok : t.error) : null;
       const g = guide && (guide.case === 'ok') === isOk ? guide.v : null;
-      return { t: 'result', case: isOk ? 'ok' : 'error', v: js?.val === undefined ? null : fromJs(js.val, pt ?? null, g) };
+      // With the type known, a payload that is an option.none (undefined
+      // in JS) is still a payload.
+      const has = t ? pt != null : js?.val !== undefined;
+      return { t: 'result', case: isOk ? 'ok' : 'error', v: has ? fromJs(js?.val, pt ?? null, g) : null };
     }
     default:
       return { t: 'js', v: js };
