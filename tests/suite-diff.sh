@@ -58,4 +58,14 @@ for j in fused jco; do
 		exit 1
 	fi
 done
+# The verdict itself must be able to fail: a case the fused run got wrong
+# while jco passed it is a failure naming meld.
+printf '%s' '{"files":[{"display":"x.wast","error":null,"cases":[{"line":3,"kind":"assert_return","status":"fail","reason":"wrong result"}]}]}' >"$dir/self-fused.json"
+printf '%s' '{"files":[{"display":"x.wast","error":null,"cases":[{"line":3,"kind":"assert_return","status":"pass"}]}]}' >"$dir/self-jco.json"
+self=$("$node22" tests/diff/compare.mjs "$dir/self-fused.json" "$dir/self-jco.json" self 2>&1)
+if [ $? = 0 ] || ! grep -q 'meld is wrong' <<<"$self"; then
+	echo "diff: compare.mjs does not report a fused failure: $self"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 "$node22" tests/diff/compare.mjs "$dir/fused.json" "$dir/jco.json" "$repro"

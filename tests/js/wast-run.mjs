@@ -960,7 +960,7 @@ function jsExportName(exports, name) {
 
 // AV -> jco's JS value. With a type, exact; without, guided by the value
 // (an `option.some` of an option is taken as a nested option).
-export function toJs(av, t = null) {
+export function toJs(av, t = null, tagged = false) {
   const kind = t ? canon.kindOf(t) : av.t;
   switch (av.t) {
     case 'bool':
@@ -1005,10 +1005,15 @@ export function toJs(av, t = null) {
       return o;
     }
     case 'option': {
+      // jco writes an option as its payload or undefined, except an option
+      // that is the payload of such a plain option: that one is tagged
+      // ({tag: 'some', val} | {tag: 'none'}), and its own option payload
+      // plain again (option<option<option<s16>>> is, in its typings,
+      // `Option<number | undefined> | undefined`).
       const inner = t ? t.type : null;
-      const nested = inner ? canon.kindOf(inner) === 'option' : av.v?.t === 'option';
-      if (nested) return av.case === 'none' ? { tag: 'none' } : { tag: 'some', val: toJs(av.v, inner) };
-      return av.case === 'none' ? undefined : toJs(av.v, inner);
+      const val = av.case === 'none' ? undefined : toJs(av.v, inner, !tagged);
+      if (tagged) return av.case === 'none' ? { tag: 'none' } : { tag: 'some', val };
+      return val;
     }
     case 'result': {
       const pt = t ? (av.case === 'ok' ? t.ok : t.error) : null;
@@ -1022,7 +1027,7 @@ export function toJs(av, t = null) {
 
 // jco's JS value -> AV, by the type, or guided by an expected AV; with
 // neither, a raw {t:'js'} wrapper that only prints.
-export function fromJs(js, t = null, guide = null) {
+export function fromJs(js, t = null, guide = null, tagged = false) {
   const kind = t ? canon.kindOf(canon.despecialize(t)) === 'list' && canon.kindOf(t) === 'map' ? 'list' : canon.kindOf(t) : guide?.t;
   switch (kind) {
     case 'bool':
@@ -1078,14 +1083,14 @@ export function fromJs(js, t = null, guide = null) {
       return { t: 'flags', v: set };
     }
     case 'option': {
+      // as toJs writes it
       const inner = t ? t.type : null;
-      const nested = inner ? canon.kindOf(inner) === 'option' : js && typeof js === 'object' && 'tag' in js && (js.tag === 'some' || js.tag === 'none');
-      if (nested) {
+      if (tagged) {
         if (js?.tag === 'none') return { t: 'option', case: 'none', v: null };
-        return { t: 'option', case: 'some', v: fromJs(js?.val, inner, guide?.v ?? null) };
+        return { t: 'option', case: 'some', v: fromJs(js?.val, inner, guide?.v ?? null, false) };
       }
       if (js === undefined || js === null) return { t: 'option', case: 'none', v: null };
-      return { t: 'option', case: 'some', v: fromJs(js, inner, guide?.v ?? null) };
+      return { t: 'option', case: 'some', v: fromJs(js, inner, guide?.v ?? null, true) };
     }
     case 'result': {
       const isOk = js?.tag === 'ok';

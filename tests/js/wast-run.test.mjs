@@ -397,7 +397,13 @@ describe('runner helpers', () => {
 
   test('jco values: options nest, results and variants are tagged', () => {
     const opt = { kind: 'option', type: { kind: 'option', type: 'u32' } };
-    assert.deepEqual(toJs({ t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } }, opt), { tag: 'some', val: undefined });
+    assert.deepEqual(toJs({ t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } }, opt), { tag: 'none' });
+    assert.deepEqual(toJs({ t: 'option', case: 'none', v: null }, opt), undefined);
+    const opt3 = { kind: 'option', type: opt };
+    const some3 = { t: 'option', case: 'some', v: { t: 'option', case: 'some', v: { t: 'option', case: 'some', v: u32(7) } } };
+    assert.deepEqual(toJs(some3, opt3), { tag: 'some', val: 7 });
+    assert.deepEqual(fromJs({ tag: 'some', val: 7 }, opt3), some3);
+    assert.deepEqual(fromJs({ tag: 'none' }, opt3), { t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } });
     assert.deepEqual(toJs({ t: 'option', case: 'some', v: u32(3) }), 3);
     assert.deepEqual(toJs({ t: 'record', v: [['a-b', u64(1n)]] }), { aB: 1n });
     assert.deepEqual(fromJs({ tag: 'err', val: 'x' }, { kind: 'result', ok: null, error: 'string' }), { t: 'result', case: 'error', v: str('x') });
