@@ -319,6 +319,157 @@ def store_flat(abi, t, vals, off, out, ind):
             out.append(f"{ind}))")
 
 
+# ---- the callee's digest of what it received -------------------------
+
+def i64const(x):
+    return f"(i64.const {x - (1 << 64) if x >= 1 << 63 else x})"
+
+
+TO_I64 = {
+    "bool": "(i64.extend_i32_u (i32.ne {} (i32.const 0)))",
+    "u8": "(i64.extend_i32_u (i32.and {} (i32.const 255)))",
+    "u16": "(i64.extend_i32_u (i32.and {} (i32.const 65535)))",
+    "u32": "(i64.extend_i32_u {})", "char": "(i64.extend_i32_u {})",
+    "s8": "(i64.extend_i32_s (i32.extend8_s {}))",
+    "s16": "(i64.extend_i32_s (i32.extend16_s {}))",
+    "s32": "(i64.extend_i32_s {})", "u64": "{}", "s64": "{}",
+    "f32": "(if (result i64) (f32.ne {0} {0}) (then (i64.const 0x7fc00000))"
+           " (else (i64.extend_i32_u (i32.reinterpret_f32 {0}))))",
+    "f64": "(if (result i64) (f64.ne {0} {0}) (then (i64.const 0x7ff8000000000000))"
+           " (else (i64.reinterpret_f64 {0})))",
+}
+LOAD = {"bool": "i32.load8_u", "u8": "i32.load8_u", "s8": "i32.load8_s",
+        "u16": "i32.load16_u", "s16": "i32.load16_s", "u32": "i32.load",
+        "s32": "i32.load", "char": "i32.load", "u64": "i64.load",
+        "s64": "i64.load", "f32": "f32.load", "f64": "f64.load"}
+LOAD_N = {1: "i32.load8_u", 2: "i32.load16_u", 4: "i32.load"}
+
+
+def mix(e):
+    return f"(call $mix {e})"
+
+
+class Digest:
+    """WAT that mixes every value a function received into the global $h,
+    in the order Values lists its items: from flat values (flat) or from
+    memory (mem), with a loop function per list element type."""
+
+    def __init__(self, abi):
+        self.abi = abi
+        self.helpers = []
+        self.lists = {}
+
+    def list_fn(self, et):
+        key = repr(et)
+        if key not in self.lists:
+            name = f"$list{len(self.lists)}"
+            self.lists[key] = name
+            el = f"(i32.add (local.get $p) (i32.mul (local.get $i) (i32.const {self.abi.size(et)})))"
+            body = []
+            self.mem(et, el, 0, body, "        ")
+            self.helpers.append("\n".join(
+                [f"      (func {name} (param $p i32) (param $n i32) (local $i i32)",
+                 "        (call $mix (i64.extend_i32_u (local.get $n)))",
+                 "        (block $done (loop $next",
+                 "        (br_if $done (i32.ge_u (local.get $i) (local.get $n)))"]
+                + body +
+                ["        (local.set $i (i32.add (local.get $i) (i32.const 1)))",
+                 "        (br $next)))"
+                 ")"]))
+        return self.lists[key]
+
+    def flat(self, t, vals, out, ind):
+        abi = self.abi
+        k = abi.kind(t)
+        r = resolve(t, abi.named)
+        if k == "prim":
+            out.append(ind + mix(TO_I64[r[1]].format(vals[0])))
+        elif k == "string":
+            out.append(f"{ind}(call $mix_str {vals[0]} {vals[1]})")
+        elif k == "list":
+            out.append(f"{ind}(call {self.list_fn(r[1])} {vals[0]} {vals[1]})")
+        elif k == "flags":
+            mask = (1 << len(r[1])) - 1
+            mask = mask - (1 << 32) if mask >= 1 << 31 else mask
+            out.append(ind + mix(f"(i64.extend_i32_u (i32.and {vals[0]} (i32.const {mask})))"))
+        elif k == "record":
+            i = 0
+            for f in abi.fields(t):
+                n = len(abi.flat(f))
+                self.flat(f, vals[i:i + n], out, ind)
+                i += n
+        else:
+            out.append(ind + mix(f"(i64.extend_i32_u {vals[0]})"))
+            joined = abi.flat(t)[1:]
+            for ci, c in enumerate(abi.cases(t)):
+                if not c:
+                    continue
+                own = abi.flat(c)
+                cv = [coerce(vals[1 + i], joined[i], own[i]) for i in range(len(own))]
+                out.append(f"{ind}(if (i32.eq {vals[0]} (i32.const {ci})) (then")
+                self.flat(c, cv, out, ind + "  ")
+                out.append(f"{ind}))")
+
+    def mem(self, t, addr, off, out, ind):
+        abi = self.abi
+        k = abi.kind(t)
+        r = resolve(t, abi.named)
+        if k == "prim":
+            out.append(ind + mix(TO_I64[r[1]].format(f"({LOAD[r[1]]} offset={off} {addr})")))
+        elif k in ("string", "list"):
+            fn = "$mix_str" if k == "string" else self.list_fn(r[1])
+            out.append(f"{ind}(call {fn} (i32.load offset={off} {addr})"
+                       f" (i32.load offset={off + 4} {addr}))")
+        elif k == "flags":
+            self.flat(t, [f"({LOAD_N[flags_size(len(r[1]))]} offset={off} {addr})"], out, ind)
+        elif k == "record":
+            o = off
+            for f in abi.fields(t):
+                o = align_to(o, abi.align(f))
+                self.mem(f, addr, o, out, ind)
+                o += abi.size(f)
+        else:
+            cs = abi.cases(t)
+            disc = f"({LOAD_N[disc_size(len(cs))]} offset={off} {addr})"
+            out.append(ind + mix(f"(i64.extend_i32_u {disc})"))
+            po = off + abi.payload_offset(t)
+            for ci, c in enumerate(cs):
+                if not c:
+                    continue
+                out.append(f"{ind}(if (i32.eq {disc} (i32.const {ci})) (then")
+                self.mem(c, addr, po, out, ind + "  ")
+                out.append(f"{ind}))")
+
+
+def digest_base(enc):
+    """$h, $mix and $mix_str (a string's length word, then its code units
+    in the callee's encoding) for the callee's core module."""
+    if enc == "utf8":
+        width = "(local.set $w (i32.const 1)) (local.set $cnt (local.get $n))"
+    elif enc == "utf16":
+        width = "(local.set $w (i32.const 2)) (local.set $cnt (local.get $n))"
+    else:
+        width = ("(if (i32.lt_s (local.get $n) (i32.const 0))"
+                 " (then (local.set $w (i32.const 2))"
+                 " (local.set $cnt (i32.and (local.get $n) (i32.const 0x7fffffff))))"
+                 " (else (local.set $w (i32.const 1)) (local.set $cnt (local.get $n))))")
+    return f"""
+      (global $h (mut i64) {i64const(DIGEST_START)})
+      (func $mix (param $x i64)
+        (global.set $h (i64.add (i64.mul (global.get $h) {i64const(DIGEST_MUL)})
+          (local.get $x))))
+      (func $mix_str (param $p i32) (param $n i32) (local $i i32) (local $w i32) (local $cnt i32)
+        (call $mix (i64.extend_i32_u (local.get $n)))
+        {width}
+        (block $done (loop $next
+          (br_if $done (i32.ge_u (local.get $i) (local.get $cnt)))
+          (call $mix (i64.extend_i32_u (if (result i32) (i32.eq (local.get $w) (i32.const 1))
+            (then (i32.load8_u (i32.add (local.get $p) (local.get $i))))
+            (else (i32.load16_u (i32.add (local.get $p) (i32.shl (local.get $i) (i32.const 1))))))))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $next))))"""
+
+
 # ---- type and value text ----------------------------------------------
 
 def tytext(t, named, sfx):
@@ -375,10 +526,47 @@ CHAR_POOLS = [
 ]
 
 
+M64 = (1 << 64) - 1
+
+
+def float_bits(text, bits):
+    """The bit pattern the callee's digest mixes for a float: NaN as the
+    canonical NaN (CanonicalABI.md "canonicalize_nan"), since no payload
+    is promised across a boundary."""
+    if text == "nan":
+        return 0x7fc00000 if bits == 32 else 0x7ff8000000000000
+    if bits == 32:
+        return struct.unpack("<I", struct.pack("<f", float(text)))[0]
+    return struct.unpack("<Q", struct.pack("<d", float(text)))[0]
+
+
+def string_items(s, enc):
+    """A string as the callee sees it: its length word, then its code
+    units.  latin1+utf16 holds Latin-1 exactly when every code point fits
+    (store_string_to_latin1_or_utf16 and
+    store_probably_utf16_to_latin1_or_utf16 both end so)."""
+    if enc == "utf8":
+        units = list(s.encode("utf-8"))
+        return [len(units)] + units
+    b16 = s.encode("utf-16-le")
+    u16 = [b16[i] | b16[i + 1] << 8 for i in range(0, len(b16), 2)]
+    if enc == "utf16":
+        return [len(u16)] + u16
+    if all(ord(c) < 256 for c in s):
+        return [len(s)] + [ord(c) for c in s]
+    return [len(u16) | 1 << 31] + u16
+
+
 class Values:
-    def __init__(self, rng, named):
+    """Random values of a type: (argument text, expected text, items),
+    where items are the numbers the callee's digest mixes, in its order
+    (depth first; a string or list is its length, then its contents; a
+    variant-like value its case index, then its payload)."""
+
+    def __init__(self, rng, named, enc):
         self.rng = rng
         self.named = named
+        self.enc = enc
 
     def char(self, pools):
         return self.rng.choice(self.rng.choice(pools))
@@ -410,41 +598,47 @@ class Values:
                 return repr(v)
 
     def value(self, t):
-        """(argument text, expected text)"""
         r = self.rng
         k = t[0]
         if k == "prim":
             p = t[1]
             if p == "bool":
-                s = f"(bool.const {r.choice(['true', 'false'])})"
-            elif p in INTS:
+                b = r.choice([True, False])
+                s = f"(bool.const {'true' if b else 'false'})"
+                return s, s, [int(b)]
+            if p in INTS:
                 lo, hi = INTS[p]
                 v = r.choice([lo, hi, 0, 1, -1 if lo < 0 else 2, r.randint(lo, hi)])
                 s = f"({p}.const {v})"
-            elif p in ("f32", "f64"):
-                v = self.float(32 if p == "f32" else 64)
+                return s, s, [v & M64]
+            if p in ("f32", "f64"):
+                bits = 32 if p == "f32" else 64
+                v = self.float(bits)
                 return (f"({p}.const {v})",
-                        f"({p}.const {'nan:canonical' if v == 'nan' else v})")
-            elif p == "char":
-                s = f"(char.const {strtext(chr(self.char(CHAR_POOLS)))})"
-            else:
-                s = f"(str.const {strtext(self.string())})"
-            return s, s
+                        f"({p}.const {'nan:canonical' if v == 'nan' else v})",
+                        [float_bits(v, bits)])
+            if p == "char":
+                c = self.char(CHAR_POOLS)
+                s = f"(char.const {strtext(chr(c))})"
+                return s, s, [c]
+            v = self.string()
+            s = f"(str.const {strtext(v)})"
+            return s, s, string_items(v, self.enc)
         if k == "named":
             return self.named_value(self.named[t[1]])
         if k == "list":
             n = r.choice([0, 1, 2, 3, 4]) if r.random() < 0.9 else r.randint(5, 12)
-            return join_vals("list.const", [self.value(t[1]) for _ in range(n)])
+            return join_vals("list.const", [self.value(t[1]) for _ in range(n)], [n])
         if k == "tuple":
-            return join_vals("tuple.const", [self.value(x) for x in t[1]])
+            return join_vals("tuple.const", [self.value(x) for x in t[1]], [])
         if k == "option":
             if r.random() < 0.3:
-                return "(option.none)", "(option.none)"
-            return join_vals("option.some", [self.value(t[1])])
+                return "(option.none)", "(option.none)", [0]
+            return join_vals("option.some", [self.value(t[1])], [1])
         ok = r.random() < 0.5
         pt = t[1] if ok else t[2]
         head = "result.ok" if ok else "result.err"
-        return join_vals(head, [self.value(pt)] if pt else [])
+        return join_vals(head, [self.value(pt)] if pt else [], [0 if ok else 1])
 
     def named_value(self, d):
         r = self.rng
@@ -453,26 +647,41 @@ class Values:
             items = [(n, self.value(t)) for n, t in d[1]]
             a = " ".join(f'(field "{n}" {v[0]})' for n, v in items)
             e = " ".join(f'(field "{n}" {v[1]})' for n, v in items)
-            return f"(record.const {a})", f"(record.const {e})"
+            mixed = [x for _, v in items for x in v[2]]
+            return f"(record.const {a})", f"(record.const {e})", mixed
         if k == "variant":
             # the last case too, so wide discriminants are exercised
-            n, t = d[1][-1] if r.random() < 0.2 else r.choice(d[1])
+            ci = len(d[1]) - 1 if r.random() < 0.2 else r.randrange(len(d[1]))
+            n, t = d[1][ci]
             if not t:
-                return f'(variant.const "{n}")', f'(variant.const "{n}")'
-            a, e = self.value(t)
-            return f'(variant.const "{n}" {a})', f'(variant.const "{n}" {e})'
+                return f'(variant.const "{n}")', f'(variant.const "{n}")', [ci]
+            a, e, items = self.value(t)
+            return (f'(variant.const "{n}" {a})', f'(variant.const "{n}" {e})',
+                    [ci] + items)
         if k == "enum":
-            n = d[1][-1] if r.random() < 0.3 else r.choice(d[1])
-            return f'(enum.const "{n}")', f'(enum.const "{n}")'
-        chosen = [n for n in d[1] if r.random() < 0.4]
-        s = "(flags.const" + "".join(f' "{n}"' for n in chosen) + ")"
-        return s, s
+            ci = len(d[1]) - 1 if r.random() < 0.3 else r.randrange(len(d[1]))
+            s = f'(enum.const "{d[1][ci]}")'
+            return s, s, [ci]
+        chosen = [i for i in range(len(d[1])) if r.random() < 0.4]
+        s = "(flags.const" + "".join(f' "{d[1][i]}"' for i in chosen) + ")"
+        return s, s, [sum(1 << i for i in chosen)]
 
 
-def join_vals(head, vals):
+def join_vals(head, vals, first):
     a = "".join(" " + v[0] for v in vals)
     e = "".join(" " + v[1] for v in vals)
-    return f"({head}{a})", f"({head}{e})"
+    return f"({head}{a})", f"({head}{e})", first + [x for v in vals for x in v[2]]
+
+
+DIGEST_START = 0xcbf29ce484222325
+DIGEST_MUL = 0x100000001b3
+
+
+def digest(items):
+    h = DIGEST_START
+    for x in items:
+        h = (h * DIGEST_MUL + x) & M64
+    return h
 
 
 def strtext(s):
@@ -532,21 +741,39 @@ def callee(abi, funcs, enc):
     out += type_decls(named, "    ", False)
     out.append("    (core module $M")
     out.append('      (memory (export "mem") 1)' + REALLOC.replace("\n", "\n  "))
+    dg = Digest(abi)
     for i, (params, result) in enumerate(funcs):
         fp, lift_r, _, _ = core_sigs(abi, params, result)
         out.append(f'      (func (export "f{i}"){coretype(fp, lift_r)}')
+        if not params:
+            # the digest of the last call's values
+            out.append("        (global.get $h))")
+            continue
         nflat = len([x for _, t in params for x in abi.flat(t)])
-        if nflat > 16 or len(abi.flat(result)) == 1:
+        echo_flat = nflat > 16 or len(abi.flat(result)) == 1
+        if not echo_flat:
+            out.append("        (local $r i32)")
+        out.append(f"        (global.set $h {i64const(DIGEST_START)})")
+        if nflat > 16:
+            dg.mem(("tuple", [t for _, t in params]), "(local.get 0)", 0, out, "        ")
+        else:
+            j = 0
+            for _, t in params:
+                n = len(abi.flat(t))
+                dg.flat(t, [f"(local.get {x})" for x in range(j, j + n)], out, "        ")
+                j += n
+        if echo_flat:
             # the parameter area is laid out as the result; a single flat
             # value is its own result
             out.append("        (local.get 0))")
             continue
-        out.append("        (local $r i32)")
         out.append(f"        (local.set $r (call $realloc (i32.const 0) (i32.const 0)"
                    f" (i32.const {abi.align(result)}) (i32.const {abi.size(result)})))")
         vals = [f"(local.get {j})" for j in range(len(fp))]
         store_flat(abi, result, vals, 0, out, "        ")
         out.append("        (local.get $r))")
+    out.append(digest_base(enc))
+    out += dg.helpers
     out.append("    )")
     out.append("    (core instance $m (instantiate $M))")
     o = (f"{enc_opt(enc)} (memory (core memory $m \"mem\"))"
@@ -643,6 +870,9 @@ def main():
         for _ in range(per):
             params = g.params()
             funcs.append((params, result_of(params)))
+        # the callee's digest of the values of the last call
+        funcs.append(([], ("prim", "u64")))
+        fd = len(funcs) - 1
         abi = Abi(g.named)
         # jco lifts to JS only from UTF-8 or UTF-16, and copies between
         # memories only UTF-8 to UTF-8 or between UTF-8 and UTF-16: a front
@@ -650,15 +880,17 @@ def main():
         ef = "utf8" if ec == "utf16" else "utf16"
 
         out += composition(abi, funcs, ef, ec, ee)
-        vals = Values(rng, g.named)
-        for i, (params, result) in enumerate(funcs):
+        vals = Values(rng, g.named, ee)
+        for i, (params, result) in enumerate(funcs[:fd]):
             got = [vals.value(t) for _, t in params]
-            args = " ".join(a for a, _ in got)
+            args = " ".join(v[0] for v in got)
             if len(params) == 1:
                 exp = got[0][1]
             else:
-                exp = "(tuple.const " + " ".join(e for _, e in got) + ")"
+                exp = "(tuple.const " + " ".join(v[1] for v in got) + ")"
             out.append(f'(assert_return (invoke "api#f{i}" {args}) {exp})')
+            d = digest([x for v in got for x in v[2]])
+            out.append(f'(assert_return (invoke "api#f{fd}") (u64.const {d}))')
         out.append("")
         name = f"{ec}-to-{ee}".replace("latin1+utf16", "latin1")
         with open(os.path.join(outdir, name + ".wast"), "w") as f:
