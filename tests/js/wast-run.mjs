@@ -958,9 +958,24 @@ function jsExportName(exports, name) {
   return Object.keys(exports).find((k) => typeof exports[k] === 'function' && norm(k) === norm(name)) ?? null;
 }
 
+// jco writes an option as its payload or undefined, except an option whose
+// payload is such a plain option: that one is tagged ({tag: 'some', val} |
+// {tag: 'none'}). So option<option<u32>> is `Option<number | undefined>`
+// and option<option<option<u32>>> `Option<number | undefined> | undefined`
+// (its typings), counting from the innermost option.
+function jcoTagged(t) {
+  if (!t || canon.kindOf(t) !== 'option') return false;
+  return canon.kindOf(t.type) === 'option' && !jcoTagged(t.type);
+}
+
+// The same, guided by a value when the type is not known.
+function avTagged(av) {
+  return av?.t === 'option' && av.case === 'some' && av.v?.t === 'option' && !avTagged(av.v);
+}
+
 // AV -> jco's JS value. With a type, exact; without, guided by the value
 // (an `option.some` of an option is taken as a nested option).
-export function toJs(av, t = null, tagged = false) {
+export function toJs(av, t = null) {
   const kind = t ? canon.kindOf(t) : av.t;
   switch (av.t) {
     case 'bool':
@@ -1005,14 +1020,9 @@ export function toJs(av, t = null, tagged = false) {
       return o;
     }
     case 'option': {
-      // jco writes an option as its payload or undefined, except an option
-      // that is the payload of such a plain option: that one is tagged
-      // ({tag: 'some', val} | {tag: 'none'}), and its own option payload
-      // plain again (option<option<option<s16>>> is, in its typings,
-      // `Option<number | undefined> | undefined`).
       const inner = t ? t.type : null;
-      const val = av.case === 'none' ? undefined : toJs(av.v, inner, !tagged);
-      if (tagged) return av.case === 'none' ? { tag: 'none' } : { tag: 'some', val };
+      const val = av.case === 'none' ? undefined : toJs(av.v, inner);
+      if (t ? jcoTagged(t) : avTagged(av)) return av.case === 'none' ? { tag: 'none' } : { tag: 'some', val };
       return val;
     }
     case 'result': {
@@ -1027,7 +1037,7 @@ export function toJs(av, t = null, tagged = false) {
 
 // jco's JS value -> AV, by the type, or guided by an expected AV; with
 // neither, a raw {t:'js'} wrapper that only prints.
-export function fromJs(js, t = null, guide = null, tagged = false) {
+export function fromJs(js, t = null, guide = null) {
   const kind = t ? canon.kindOf(canon.despecialize(t)) === 'list' && canon.kindOf(t) === 'map' ? 'list' : canon.kindOf(t) : guide?.t;
   switch (kind) {
     case 'bool':
@@ -1083,14 +1093,14 @@ export function fromJs(js, t = null, guide = null, tagged = false) {
       return { t: 'flags', v: set };
     }
     case 'option': {
-      // as toJs writes it
       const inner = t ? t.type : null;
+      const tagged = t ? jcoTagged(t) : js && typeof js === 'object' && 'tag' in js && (js.tag === 'some' || js.tag === 'none');
       if (tagged) {
         if (js?.tag === 'none') return { t: 'option', case: 'none', v: null };
-        return { t: 'option', case: 'some', v: fromJs(js?.val, inner, guide?.v ?? null, false) };
+        return { t: 'option', case: 'some', v: fromJs(js?.val, inner, guide?.v ?? null) };
       }
       if (js === undefined || js === null) return { t: 'option', case: 'none', v: null };
-      return { t: 'option', case: 'some', v: fromJs(js, inner, guide?.v ?? null, true) };
+      return { t: 'option', case: 'some', v: fromJs(js, inner, guide?.v ?? null) };
     }
     case 'result': {
       const isOk = js?.tag === 'ok';

@@ -397,8 +397,8 @@ describe('runner helpers', () => {
 
   test('jco values: options nest, results and variants are tagged', () => {
     const opt = { kind: 'option', type: { kind: 'option', type: 'u32' } };
-    assert.deepEqual(toJs({ t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } }, opt), { tag: 'none' });
-    assert.deepEqual(toJs({ t: 'option', case: 'none', v: null }, opt), undefined);
+    assert.deepEqual(toJs({ t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } }, opt), { tag: 'some', val: undefined });
+    assert.deepEqual(toJs({ t: 'option', case: 'none', v: null }, opt), { tag: 'none' });
     const opt3 = { kind: 'option', type: opt };
     const some3 = { t: 'option', case: 'some', v: { t: 'option', case: 'some', v: { t: 'option', case: 'some', v: u32(7) } } };
     assert.deepEqual(toJs(some3, opt3), { tag: 'some', val: 7 });
