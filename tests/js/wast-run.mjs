@@ -456,7 +456,13 @@ class FusedBackend {
     } catch (e) {
       return fail('fused module invalid (V8)', e.message);
     }
-    return ok({ module, sigs: coreSignatures(bytes), path: output });
+    let abi;
+    try {
+      abi = readMeldAbi(module);
+    } catch (e) {
+      return fail('meld:abi section unreadable', e.message);
+    }
+    return ok({ module, sigs: coreSignatures(bytes), abi, path: output });
   }
 
   // The types of a component's exports, from `meld inspect --json`.
@@ -496,7 +502,7 @@ class FusedBackend {
       if (canon.isTrap(e)) return { trap: e.message };
       return fail('instantiating the fused module failed', `${e.name}: ${e.message}`);
     }
-    return ok({ instance, sigs: f.ok.sigs, types: this.typesOf(file), file });
+    return ok({ instance, sigs: f.ok.sigs, abi: f.ok.abi, types: this.typesOf(file), file });
   }
 
   define(file) {
@@ -553,7 +559,7 @@ class FusedBackend {
   // when not known (assert_trap, invoke). Returns {ok: [AV...]}, {trap},
   // {skip}, {fail}.
   invoke(handle, action, expected, bareInvoke = false) {
-    const { instance, sigs, types } = handle;
+    const { instance, sigs, abi, types } = handle;
     const name = action.name;
     let args;
     try {
@@ -606,13 +612,16 @@ class FusedBackend {
       }
     }
     const flatResults = sig?.results ?? want.results;
-    const post = exports[`cabi_post_${name}`];
+    const opts = abiOptions(abi, exports, 'export', name);
+    if (opts.error) return fail('meld:abi names a missing export', opts.error);
+    if (opts.encoding) encoding = opts.encoding;
+    const post = opts.postReturn ?? exports[`cabi_post_${name}`];
     if (info?.canon?.post_return && typeof post !== 'function') {
       return fail(`post-return export cabi_post_${name} missing`);
     }
     const cx = new canon.Context({
-      memory: memoryOf(exports),
-      realloc: typeof exports.cabi_realloc === 'function' ? exports.cabi_realloc : null,
+      memory: opts.memory,
+      realloc: opts.realloc,
       stringEncoding: encoding,
       memory64: info?.canon?.memory64 ?? false,
     });
@@ -638,8 +647,77 @@ class FusedBackend {
   }
 }
 
-// The memory of the exporting component. README.md states the scheme: for
-// now the export `memory`, else the module's only exported memory.
+// The fused module's `meld:abi` custom section (README.md, "Several
+// memories"): one line per boundary function, `export|import NAME key=value
+// ...`. Returns Map "export NAME" -> {memory, realloc, post-return,
+// encoding}, empty when the section is absent. Throws on a line it cannot
+// read, so a malformed section is a failure, not a silent fallback.
+export function readMeldAbi(module) {
+  const out = new Map();
+  for (const sec of WebAssembly.Module.customSections(module, 'meld:abi')) {
+    const text = Buffer.from(sec).toString('utf8');
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (!line) continue;
+      const words = line.split(/\s+/);
+      let i;
+      let key;
+      if (words[0] === 'export' && words.length >= 2) {
+        key = `export ${words[1]}`;
+        i = 2;
+      } else if (words[0] === 'import' && words.length >= 3) {
+        key = `import ${words[1]} ${words[2]}`;
+        i = 3;
+      } else throw new SyntaxError(`meld:abi: cannot read ${JSON.stringify(line)}`);
+      const o = {};
+      for (; i < words.length; i++) {
+        const m = /^([a-z-]+)=(.*)$/.exec(words[i]);
+        if (!m) throw new SyntaxError(`meld:abi: cannot read ${JSON.stringify(words[i])} in ${JSON.stringify(line)}`);
+        o[m[1]] = m[2];
+      }
+      out.set(key, o);
+    }
+  }
+  return out;
+}
+
+// The memory, realloc, post-return and encoding a root export uses. With a
+// `meld:abi` line for it, the exports that line names; without, the README's
+// defaults: `memory` (else the module's only exported memory),
+// `cabi_realloc`, `cabi_post_NAME`, the encoding `meld inspect` reported.
+// {error} when a named export is missing.
+export function abiOptions(abi, exports, kind, name) {
+  const line = abi?.get(`${kind} ${name}`);
+  if (!line) {
+    return {
+      memory: memoryOf(exports),
+      realloc: typeof exports.cabi_realloc === 'function' ? exports.cabi_realloc : null,
+      postReturn: null,
+      encoding: null,
+    };
+  }
+  const get = (field, want) => {
+    const n = line[field];
+    if (n === undefined) return null;
+    const x = exports[n];
+    const good = want === 'memory' ? x instanceof WebAssembly.Memory : typeof x === 'function';
+    if (!good) throw new RangeError(`${kind} ${name}: ${field}=${n}`);
+    return x;
+  };
+  try {
+    return {
+      memory: line.memory !== undefined ? get('memory', 'memory') : memoryOf(exports),
+      realloc: get('realloc', 'func'),
+      postReturn: get('post-return', 'func'),
+      encoding: line.encoding ?? null,
+    };
+  } catch (e) {
+    return { error: e.message };
+  }
+}
+
+// Without a `meld:abi` line: the export `memory`, else the module's only
+// exported memory.
 function memoryOf(exports) {
   if (exports.memory instanceof WebAssembly.Memory) return exports.memory;
   const mems = Object.values(exports).filter((x) => x instanceof WebAssembly.Memory);
@@ -702,7 +780,11 @@ async function transpileTo(input, dir) {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}\n');
-  for (const [name, data] of Object.entries(out.files)) fs.writeFileSync(path.join(dir, name), data);
+  for (const [name, data] of Object.entries(out.files)) {
+    // an exported instance's typings go to interfaces/
+    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
+    fs.writeFileSync(path.join(dir, name), data);
+  }
   return { ok: true };
 }
 
@@ -835,7 +917,11 @@ class JcoBackend {
     }
     const info = types.funcs?.get(action.name)?.type ? types.funcs.get(action.name) : null;
     if (info?.type.async) return skip('async');
-    const key = jsExportName(exports, action.name);
+    // `iface#f`, as the fused module names a function of an exported
+    // instance, is jco's `iface.f`.
+    const hash = action.name.indexOf('#');
+    const scope = hash < 0 ? exports : exports[camelCase(action.name.slice(0, hash))] ?? exports[action.name.slice(0, hash)] ?? {};
+    const key = jsExportName(scope, action.name.slice(hash + 1));
     if (!key) return fail(`jco exports no function for ${JSON.stringify(action.name)}`, `it has: ${Object.keys(exports).join(', ')}`);
     const params = info ? canon.paramTypes(info.type) : args.map(() => null);
     let jsArgs;
@@ -848,7 +934,7 @@ class JcoBackend {
     const guide = expected?.[0] ?? null;
     let ret;
     try {
-      ret = exports[key](...jsArgs);
+      ret = scope[key](...jsArgs);
       if (ret instanceof Promise) ret = await ret;
     } catch (e) {
       // A top-level `result` error comes back as a thrown ComponentError.
@@ -880,6 +966,21 @@ function jsExportName(exports, name) {
   if (typeof exports[c] === 'function') return c;
   const norm = (s) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
   return Object.keys(exports).find((k) => typeof exports[k] === 'function' && norm(k) === norm(name)) ?? null;
+}
+
+// jco writes an option as its payload or undefined, except an option whose
+// payload is such a plain option: that one is tagged ({tag: 'some', val} |
+// {tag: 'none'}). So option<option<u32>> is `Option<number | undefined>`
+// and option<option<option<u32>>> `Option<number | undefined> | undefined`
+// (its typings), counting from the innermost option.
+function jcoTagged(t) {
+  if (!t || canon.kindOf(t) !== 'option') return false;
+  return canon.kindOf(t.type) === 'option' && !jcoTagged(t.type);
+}
+
+// The same, guided by a value when the type is not known.
+function avTagged(av) {
+  return av?.t === 'option' && av.case === 'some' && av.v?.t === 'option' && !avTagged(av.v);
 }
 
 // AV -> jco's JS value. With a type, exact; without, guided by the value
@@ -930,9 +1031,9 @@ export function toJs(av, t = null) {
     }
     case 'option': {
       const inner = t ? t.type : null;
-      const nested = inner ? canon.kindOf(inner) === 'option' : av.v?.t === 'option';
-      if (nested) return av.case === 'none' ? { tag: 'none' } : { tag: 'some', val: toJs(av.v, inner) };
-      return av.case === 'none' ? undefined : toJs(av.v, inner);
+      const val = av.case === 'none' ? undefined : toJs(av.v, inner);
+      if (t ? jcoTagged(t) : avTagged(av)) return av.case === 'none' ? { tag: 'none' } : { tag: 'some', val };
+      return val;
     }
     case 'result': {
       const pt = t ? (av.case === 'ok' ? t.ok : t.error) : null;
@@ -1003,8 +1104,8 @@ export function fromJs(js, t = null, guide = null) {
     }
     case 'option': {
       const inner = t ? t.type : null;
-      const nested = inner ? canon.kindOf(inner) === 'option' : js && typeof js === 'object' && 'tag' in js && (js.tag === 'some' || js.tag === 'none');
-      if (nested) {
+      const tagged = t ? jcoTagged(t) : js && typeof js === 'object' && 'tag' in js && (js.tag === 'some' || js.tag === 'none');
+      if (tagged) {
         if (js?.tag === 'none') return { t: 'option', case: 'none', v: null };
         return { t: 'option', case: 'some', v: fromJs(js?.val, inner, guide?.v ?? null) };
       }
@@ -1015,7 +1116,10 @@ export function fromJs(js, t = null, guide = null) {
       const isOk = js?.tag === 'ok';
       const pt = t ? (isOk ? t.ok : t.error) : null;
       const g = guide && (guide.case === 'ok') === isOk ? guide.v : null;
-      return { t: 'result', case: isOk ? 'ok' : 'error', v: js?.val === undefined ? null : fromJs(js.val, pt ?? null, g) };
+      // With the type known, a payload that is an option.none (undefined
+      // in JS) is still a payload.
+      const has = t ? pt != null : js?.val !== undefined;
+      return { t: 'result', case: isOk ? 'ok' : 'error', v: has ? fromJs(js?.val, pt ?? null, g) : null };
     }
     default:
       return { t: 'js', v: js };
@@ -1275,6 +1379,31 @@ function countOf(cases) {
   return c;
 }
 
+// The assertions of a file (assert_* commands, not the module and instance
+// commands they run against), counted as issues 4-6 ask: those that need
+// async (a skip whose reason is an async function or meld refusing an async
+// built-in) apart, the rest as passed, failed or unsupported (skipped for
+// any other reason).
+export function assertCounts(cases) {
+  const c = { pass: 0, fail: 0, unsupported: 0, total: 0, async: 0 };
+  for (const k of cases) {
+    if (!k.kind.startsWith('assert_')) continue;
+    if (k.status === 'skip' && /\basync\b/.test(k.reason ?? '')) {
+      c.async++;
+      continue;
+    }
+    c.total++;
+    if (k.status === 'pass') c.pass++;
+    else if (k.status === 'fail') c.fail++;
+    else c.unsupported++;
+  }
+  return c;
+}
+
+function formatAssertCounts(c) {
+  return `assertions ${c.pass} passed, ${c.fail} failed, ${c.unsupported} unsupported of ${c.total} non-async (${c.async} async)`;
+}
+
 function skipSummary(cases) {
   const reasons = new Map();
   for (const k of cases) if (k.status === 'skip') reasons.set(k.reason, (reasons.get(k.reason) ?? 0) + 1);
@@ -1301,6 +1430,7 @@ async function parentMain(opts) {
     const c = countOf(r.cases);
     const s = skipSummary(r.cases);
     console.log(`${r.display}: ${c.pass} passed, ${c.fail} failed, ${c.skip} skipped${s ? ` (${s})` : ''}`);
+    console.log(`  ${r.display}: ${formatAssertCounts(assertCounts(r.cases))}`);
     if (opts.verbose) {
       for (const k of r.cases) {
         if (k.status !== 'fail') continue;

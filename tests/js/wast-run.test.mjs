@@ -12,7 +12,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as canon from './canon.mjs';
-import { camelCase, gist, fileKey, readExpect, passingList, coreSignatures, parseMeldError, exportedFuncs, toJs, fromJs } from './wast-run.mjs';
+import { camelCase, gist, fileKey, readExpect, passingList, coreSignatures, parseMeldError, exportedFuncs, toJs, fromJs, readMeldAbi, abiOptions, assertCounts } from './wast-run.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const runner = path.join(here, 'wast-run.mjs');
@@ -351,9 +351,59 @@ describe('runner helpers', () => {
     assert.throws(() => exportedFuncs({ exports: [{ name: 'f', sort: 'func', type: { params: [{ name: 'x', type: 'u128' }] } }] }), /u128/);
   });
 
+  test('meld:abi: each export uses the memory and realloc its line names', async () => {
+    const { parse } = await import('@bytecodealliance/jco');
+    const text =
+      'export get-a memory=memory encoding=utf8\\0a' +
+      'export iface#f memory=memory$1 realloc=cabi_realloc$1 post-return=cabi_post_iface#f encoding=utf16\\0a' +
+      'import iface f memory=memory encoding=latin1+utf16\\0a';
+    const bytes = await parse(
+      '(module (memory (export "memory") 1) (memory (export "memory$1") 1)' +
+        ' (func (export "cabi_realloc$1") (param i32 i32 i32 i32) (result i32) i32.const 0)' +
+        ' (func (export "cabi_post_iface#f") (param i32))' +
+        ` (@custom "meld:abi" "${text}"))`,
+    );
+    const module = new WebAssembly.Module(bytes);
+    const abi = readMeldAbi(module);
+    assert.deepEqual(abi.get('import iface f'), { memory: 'memory', encoding: 'latin1+utf16' });
+    const { exports } = new WebAssembly.Instance(module, {});
+    const f = abiOptions(abi, exports, 'export', 'iface#f');
+    assert.equal(f.memory, exports['memory$1']);
+    assert.equal(f.realloc, exports['cabi_realloc$1']);
+    assert.equal(f.postReturn, exports['cabi_post_iface#f']);
+    assert.equal(f.encoding, 'utf16');
+    const a = abiOptions(abi, exports, 'export', 'get-a');
+    assert.equal(a.memory, exports.memory);
+    assert.equal(a.realloc, null);
+    // no line: the defaults
+    assert.equal(abiOptions(abi, exports, 'export', 'other').memory, exports.memory);
+    assert.match(abiOptions(new Map([['export g', { memory: 'memory$7' }]]), exports, 'export', 'g').error, /memory\$7/);
+    const bad = new WebAssembly.Module(await parse('(module (@custom "meld:abi" "export\\0a"))'));
+    assert.throws(() => readMeldAbi(bad), /cannot read/);
+  });
+
+  test('assertion counts leave async cases apart', () => {
+    const c = assertCounts([
+      { kind: 'module', status: 'pass' },
+      { kind: 'assert_return', status: 'pass' },
+      { kind: 'assert_trap', status: 'fail', reason: 'expected a trap' },
+      { kind: 'assert_return', status: 'skip', reason: 'unsupported by meld: a resource type defined in …' },
+      { kind: 'assert_return', status: 'skip', reason: 'unsupported by meld: canon task.return: async, stream, future, error-context' },
+      { kind: 'assert_return', status: 'skip', reason: 'async' },
+      { kind: 'invoke', status: 'pass' },
+    ]);
+    assert.deepEqual(c, { pass: 1, fail: 1, unsupported: 1, total: 3, async: 2 });
+  });
+
   test('jco values: options nest, results and variants are tagged', () => {
     const opt = { kind: 'option', type: { kind: 'option', type: 'u32' } };
     assert.deepEqual(toJs({ t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } }, opt), { tag: 'some', val: undefined });
+    assert.deepEqual(toJs({ t: 'option', case: 'none', v: null }, opt), { tag: 'none' });
+    const opt3 = { kind: 'option', type: opt };
+    const some3 = { t: 'option', case: 'some', v: { t: 'option', case: 'some', v: { t: 'option', case: 'some', v: u32(7) } } };
+    assert.deepEqual(toJs(some3, opt3), { tag: 'some', val: 7 });
+    assert.deepEqual(fromJs({ tag: 'some', val: 7 }, opt3), some3);
+    assert.deepEqual(fromJs({ tag: 'none' }, opt3), { t: 'option', case: 'some', v: { t: 'option', case: 'none', v: null } });
     assert.deepEqual(toJs({ t: 'option', case: 'some', v: u32(3) }), 3);
     assert.deepEqual(toJs({ t: 'record', v: [['a-b', u64(1n)]] }), { aB: 1n });
     assert.deepEqual(fromJs({ tag: 'err', val: 'x' }, { kind: 'result', ok: null, error: 'string' }), { t: 'result', case: 'error', v: str('x') });
