@@ -32,9 +32,6 @@ JCO=tests/js/node_modules/.bin/jco
 
 # Known gaps: a pattern matched against the case's name, and why.
 known_gaps=(
-	"custom-page-sizes|core_read (src/core_read.c) refuses memory limits flag 0x08 (custom-page-sizes proposal)"
-	"legacy-indices.wast:71|core_read refuses the shared reference type prefix 0x65 in a table type (shared-everything-threads)"
-	"shared-everything-threads/not-accepted.wast:13|core_read refuses the shared reference type prefix 0x65 (shared-everything-threads)"
 	"resources-and-aliases|jco wit 0.259 panics on this composition (printing.rs:544), so there is nothing to compare with"
 	"link-wasip3-tls|jco parse 0.259 cannot parse this component.wat (newer text syntax: shared globals)"
 )
