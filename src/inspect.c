@@ -651,6 +651,23 @@ component_node(struct insp *x, const struct comp_component *c, uint32_t idx,
 
 /* ---- components: root imports and exports as WIT -------------------- */
 
+/*
+ * Type nodes one inspect may write.  Written out in full, a type that
+ * uses another twice doubles: a small component can describe a type too
+ * large to print.
+ */
+#define INSPECT_TYPE_NODES 100000
+
+/* A WIT printer ran out of its budget: refuse rather than print. */
+static enum meld_status
+wit_refuse(struct insp *x, const struct wit_printer *p)
+{
+	return diag_fail(&x->s->diag, MELD_EUNSUPPORTED, x->in->name,
+			 p->over_offset,
+			 "types written out in full take more than %zu nodes; "
+			 "too large to print as WIT", p->max_nodes);
+}
+
 /* The WIT of one root import or export, into its own buffer. */
 static enum meld_status
 extern_wit(struct insp *x, const char *keyword,
@@ -662,7 +679,13 @@ extern_wit(struct insp *x, const char *keyword,
 	wit_init(&p, w, &x->s->arena);
 	p.expand_named = true;
 	p.indent = indent;
+	/* one budget for every type this inspect writes out */
+	p.nodes = x->type_nodes;
+	p.max_nodes = INSPECT_TYPE_NODES;
 	wit_print_extern(&p, keyword, name, item, space);
+	x->type_nodes = p.nodes;
+	if (p.over_budget)
+		return wit_refuse(x, &p);
 	return w->err;
 }
 
@@ -678,12 +701,6 @@ extern_wit(struct insp *x, const char *keyword,
 
 /* Value types nested deeper than this are refused. */
 #define INSPECT_TYPE_DEPTH 32
-/*
- * Type nodes one inspect may write.  Written out in full, a type that
- * uses another twice doubles: a small component can describe a type too
- * large to print.
- */
-#define INSPECT_TYPE_NODES 100000
 /* Steps taken to follow a function or a memory to its definition. */
 #define INSPECT_TRACE_STEPS 256
 
@@ -1313,7 +1330,10 @@ inspect_component(struct insp *x, enum meld_inspect_format format)
 	if (format == MELD_INSPECT_WIT) {
 		struct wit_printer p;
 		wit_init(&p, x->w, &x->s->arena);
+		p.max_nodes = INSPECT_TYPE_NODES;
 		wit_print_world(&p, root);
+		if (p.over_budget)
+			st = wit_refuse(x, &p);
 	} else if (x->json) {
 		json_object_begin(&x->j);
 		json_kv_string(&x->j, "file", x->in->name);
