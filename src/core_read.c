@@ -57,6 +57,13 @@ rd_push(struct rd *rd, enum core_space s, struct bin_reader *r)
 	return slot;
 }
 
+/* The globals read so far. */
+static uint32_t
+nglobals(const struct rd *rd)
+{
+	return (uint32_t)rd->len[CORE_SPACE_GLOBAL];
+}
+
 /* ---- sections ---- */
 
 static enum meld_status
@@ -114,14 +121,16 @@ read_import_desc(struct rd *rd, struct bin_reader *r, struct core_import *im,
 		return core_read_tabletype(rd, r, slot);
 	case CORE_EXTERN_MEMORY:
 		((struct core_memory *)slot)->import = importidx;
-		return core_read_limits(r, &((struct core_memory *)slot)->limits,
-				   false, "memory");
+		return core_read_limits(r,
+					&((struct core_memory *)slot)->limits,
+					false, "memory");
 	case CORE_EXTERN_GLOBAL:
 		((struct core_global *)slot)->import = importidx;
 		return core_read_globaltype(rd, r, slot);
 	default:
 		((struct core_tag *)slot)->import = importidx;
-		return core_read_tagtype(rd, r, &((struct core_tag *)slot)->typeidx);
+		return core_read_tagtype(rd, r,
+					 &((struct core_tag *)slot)->typeidx);
 	}
 }
 
@@ -243,8 +252,8 @@ read_table(struct rd *rd, struct bin_reader *r, struct core_table *t)
 		if (st != MELD_OK)
 			return st;
 		t->init = r->p;
-		st = core_read_const_expr(rd, r, (uint32_t)rd->len[CORE_SPACE_GLOBAL],
-				     "table initialiser");
+		st = core_read_const_expr(rd, r, nglobals(rd),
+					  "table initialiser");
 	} else {
 		st = core_read_tabletype(rd, r, t);
 	}
@@ -315,9 +324,8 @@ read_global_section(struct rd *rd, struct bin_reader *r,
 			return st;
 		g->init = r->p;
 		/* only the globals before this one */
-		st = core_read_const_expr(rd, r,
-				     (uint32_t)rd->len[CORE_SPACE_GLOBAL] - 1,
-				     "global initialiser");
+		st = core_read_const_expr(rd, r, nglobals(rd) - 1,
+					  "global initialiser");
 		g->end = r->p;
 	}
 	return st;
@@ -425,9 +433,8 @@ read_elem_items(struct rd *rd, struct bin_reader *r, struct core_elem *e)
 	for (uint32_t i = 0; st == MELD_OK && i < e->count; i++) {
 		uint32_t funcidx;
 		if (exprs)
-			st = core_read_const_expr(rd, r,
-					     (uint32_t)rd->len[CORE_SPACE_GLOBAL],
-					     "element expression");
+			st = core_read_const_expr(rd, r, nglobals(rd),
+					  "element expression");
 		else
 			st = core_read_index(rd, r, CORE_SPACE_FUNC, &funcidx,
 					"element function index");
@@ -484,13 +491,14 @@ read_elem(struct rd *rd, struct bin_reader *r, struct core_elem *e)
 		e->mode = e->flags & 2 ? CORE_SEG_DECLARATIVE : CORE_SEG_PASSIVE;
 	} else {
 		e->mode = CORE_SEG_ACTIVE;
-		st = read_seg_target(rd, r, CORE_SPACE_TABLE, e->p, e->flags & 2,
-				     &e->tableidx, "element table");
+		st = read_seg_target(rd, r, CORE_SPACE_TABLE, e->p,
+				     e->flags & 2, &e->tableidx,
+				     "element table");
 		if (st != MELD_OK)
 			return st;
 		e->offset = r->p;
-		st = core_read_const_expr(rd, r, (uint32_t)rd->len[CORE_SPACE_GLOBAL],
-				     "element offset");
+		st = core_read_const_expr(rd, r, nglobals(rd),
+					  "element offset");
 	}
 	if (st == MELD_OK && (e->flags & 3))
 		st = read_elem_kind(rd, r, e);
@@ -533,13 +541,13 @@ read_data(struct rd *rd, struct bin_reader *r, struct core_data *d)
 		d->mode = CORE_SEG_PASSIVE;
 	} else {
 		d->mode = CORE_SEG_ACTIVE;
-		st = read_seg_target(rd, r, CORE_SPACE_MEMORY, d->p, d->flags == 2,
-				     &d->memidx, "data memory");
+		st = read_seg_target(rd, r, CORE_SPACE_MEMORY, d->p,
+				     d->flags == 2, &d->memidx, "data memory");
 		if (st != MELD_OK)
 			return st;
 		d->offset = r->p;
-		st = core_read_const_expr(rd, r, (uint32_t)rd->len[CORE_SPACE_GLOBAL],
-				     "data offset");
+		st = core_read_const_expr(rd, r, nglobals(rd),
+					  "data offset");
 	}
 	if (st == MELD_OK)
 		st = bin_read_blob(r, &d->init, "data bytes");

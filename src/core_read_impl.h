@@ -57,7 +57,8 @@ core_read_limits(struct bin_reader *r, struct core_limits *l, bool table,
 MELD_CHECK_RESULT enum meld_status
 core_read_tabletype(struct rd *rd, struct bin_reader *r, struct core_table *t);
 MELD_CHECK_RESULT enum meld_status
-core_read_globaltype(struct rd *rd, struct bin_reader *r, struct core_global *g);
+core_read_globaltype(struct rd *rd, struct bin_reader *r,
+		     struct core_global *g);
 MELD_CHECK_RESULT enum meld_status
 core_read_tagtype(struct rd *rd, struct bin_reader *r, uint32_t *typeidx);
 

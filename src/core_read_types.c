@@ -340,7 +340,8 @@ skip_prefixed_const(struct rd *rd, struct bin_reader *r, uint8_t prefix,
 	if (prefix == 0xfb) {
 		switch (sub) {
 		case 0: case 1: case 6: case 7: /* struct.new, array.new */
-			return core_read_index(rd, r, CORE_SPACE_TYPE, &x, what);
+			return core_read_index(rd, r, CORE_SPACE_TYPE, &x,
+					       what);
 		case 8: /* array.new_fixed */
 			st = core_read_index(rd, r, CORE_SPACE_TYPE, &x, what);
 			if (st != MELD_OK)
@@ -371,7 +372,8 @@ read_const_global(struct rd *rd, struct bin_reader *r, uint32_t nglobals,
 	if (st != MELD_OK)
 		return st;
 	if (idx >= nglobals)
-		return core_read_unknown(r, at, CORE_SPACE_GLOBAL, idx, nglobals, what);
+		return core_read_unknown(r, at, CORE_SPACE_GLOBAL, idx,
+					 nglobals, what);
 	if (rd->m->globals[idx].mutable)
 		return bin_fail_at(r, MELD_EINVALID, (size_t)(at - r->base),
 				   "%s: constant expression required: global "
@@ -410,7 +412,8 @@ core_read_const_expr(struct rd *rd, struct bin_reader *r, uint32_t nglobals,
 			st = read_const_global(rd, r, nglobals, what);
 			break;
 		case 0xd2: /* ref.func */
-			st = core_read_index(rd, r, CORE_SPACE_FUNC, &u32, what);
+			st = core_read_index(rd, r, CORE_SPACE_FUNC, &u32,
+					     what);
 			break;
 		case 0xd0: st = read_heaptype(rd, r, &vt, what); break;
 		case 0x6a: case 0x6b: case 0x6c: /* i32.add sub mul */
@@ -534,7 +537,8 @@ core_read_functype_index(struct rd *rd, struct bin_reader *r, uint32_t *typeidx,
 		    const char *what)
 {
 	const uint8_t *at = r->p;
-	enum meld_status st = core_read_index(rd, r, CORE_SPACE_TYPE, typeidx, what);
+	enum meld_status st =
+		core_read_index(rd, r, CORE_SPACE_TYPE, typeidx, what);
 	if (st != MELD_OK)
 		return st;
 	if (rd->m->types[*typeidx].kind == CORE_COMP_FUNC)

@@ -419,6 +419,15 @@ test_limits(void)
 	CHECK(c.m->memories[2].limits.page_size_log2 == CORE_PAGE_SIZE_LOG2);
 	CHECK(identity_ok(&c, &m));
 	ctx_clear(&c);
+	/* an imported one, its import rewritten through a remap */
+	mb_init(&m);
+	mb_sec(&m, 2, "01 01 61 01 62 02 09 01 02 00");
+	CHECK(ctx_read(&c, &m) == MELD_OK);
+	CHECK(c.m->memories[0].limits.page_size_log2 == 0);
+	struct shift sh;
+	shift_init(&sh, 1);
+	CHECK(written_is(c.m, &sh.r, m.b, m.n));
+	ctx_clear(&c);
 	mb_init(&m);
 	mb_sec(&m, 5, "01 08 00");
 	check_refused(&m, "0xd: malformed: memory page size: unexpected end");
