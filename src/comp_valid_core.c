@@ -30,6 +30,7 @@ vt_from_comp(const struct comp_core_valtype *t)
 	struct core_valtype r;
 	memset(&r, 0, sizeof r);
 	r.code = (uint8_t)t->code;
+	r.shared = t->shared;
 	if (t->code == COMP_CORE_REF || t->code == COMP_CORE_REF_NULL) {
 		if (t->heap >= 0)
 			r.typeidx = (uint32_t)t->heap;
@@ -72,6 +73,9 @@ print_vt(struct core_valtype t, char *buf, size_t n)
 	bool null = t.code == CORE_VALTYPE_REF_NULL;
 	if (t.heap == 0)
 		snprintf(buf, n, "(ref %s%u)", null ? "null " : "", t.typeidx);
+	else if (t.shared)
+		snprintf(buf, n, "(ref %s(shared %s))", null ? "null " : "",
+			 heap_name(t.heap));
 	else if (null)
 		snprintf(buf, n, "%sref", heap_name(t.heap));
 	else
@@ -116,7 +120,7 @@ valid_core_print(const struct vcore *t, char *buf, size_t n)
 static bool
 vt_eq(struct core_valtype a, struct core_valtype b)
 {
-	if (a.code != b.code || a.heap != b.heap)
+	if (a.code != b.code || a.heap != b.heap || a.shared != b.shared)
 		return false;
 	return true; /* concrete types (heap 0) are not compared across modules */
 }
@@ -198,6 +202,8 @@ valid_core_sub(const struct vcore *a, const struct vcore *b, struct verr *e)
 			return verr_fail(e, "mismatch in the shared flag for memories");
 		if ((a->limits.flags ^ b->limits.flags) & CORE_LIMITS_64)
 			return verr_fail(e, "mismatch in index type used for memories");
+		if (a->limits.page_size_log2 != b->limits.page_size_log2)
+			return verr_fail(e, "mismatch in page size for memories");
 		return limits_match(&a->limits, &b->limits) ||
 		       verr_fail(e, "mismatch in memory limits");
 	}
@@ -344,6 +350,8 @@ limits_from_comp(const struct comp_core_limits *l, struct core_limits *out)
 	out->flags = l->flags & (CORE_LIMITS_HAS_MAX | CORE_LIMITS_SHARED | CORE_LIMITS_64);
 	out->min = l->min;
 	out->max = l->max;
+	out->page_size_log2 = l->flags & CORE_LIMITS_PAGE_SIZE ? l->page_size_log2
+							       : CORE_PAGE_SIZE_LOG2;
 }
 
 /* A module type declarator's extern type; local types in `subs`. */

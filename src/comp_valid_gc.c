@@ -227,6 +227,8 @@ static bool
 gc_vt(struct gc_cx *x, struct comp_scope *s, struct comp_valtype vt,
       const struct gc_core *c)
 {
+	if (x->v->budget == 0)
+		x->v->out_of_budget = true;
 	if (x->depth > 100 || x->v->budget == 0)
 		return true;
 	x->v->budget--;

@@ -240,6 +240,8 @@ vt_size(struct vctx *v, struct comp_scope *s, struct comp_valtype vt, unsigned d
 	if (vt.prim != COMP_PRIM_NONE)
 		return prim_size(vt.prim);
 	struct comp_item *t = comp_item_canon(comp_scope_valtype(s, vt));
+	if (v->budget == 0)
+		v->out_of_budget = true; /* refused once the definition is done */
 	if (!t || t->kind != COMP_ITEM_TYPE || !t->def || t->def->kind != COMP_TYPE_DEFVAL ||
 	    depth > 200 || v->budget == 0)
 		return sa;
@@ -372,6 +374,8 @@ item_tsize(struct vctx *v, struct comp_item *t, unsigned depth)
 {
 	struct size_align sa;
 	t = comp_item_canon(t);
+	if (v->budget == 0)
+		v->out_of_budget = true; /* refused once the definition is done */
 	if (!t || t->kind != COMP_ITEM_TYPE || !t->def || depth > 200 || v->budget == 0)
 		return 1;
 	if (memo_get(v->tsize_memo, t, &sa))

@@ -80,6 +80,9 @@ struct vis {
 	struct vctx *v;
 	const struct vset *set;
 	unsigned depth;
+	/* types looked through and found named: a type used twice is walked
+	   once, so nesting cannot make the walk exponential */
+	struct vset done;
 };
 
 /* it, or a type it aliases, is in the set. */
@@ -93,9 +96,12 @@ named(const struct vis *x, struct comp_item *it)
 	return false;
 }
 
+/* One more step; out of budget, the component is refused (comp_valid.c). */
 static bool
 spend(struct vis *x)
 {
+	if (x->v->budget == 0)
+		x->v->out_of_budget = true;
 	if (x->depth > 100 || x->v->budget == 0)
 		return false;
 	x->v->budget--;
@@ -154,7 +160,7 @@ named_vt(struct vis *x, struct comp_scope *s, struct comp_valtype vt)
 		return true;
 	struct comp_item *t = comp_scope_valtype(s, vt);
 	if (!t || t->kind != COMP_ITEM_TYPE || !t->def || t->def->kind != COMP_TYPE_DEFVAL ||
-	    !spend(x))
+	    vset_has(&x->done, t) || !spend(x))
 		return true;
 	enum comp_defval_kind k = t->def->defval.kind;
 	if (k == COMP_DEFVAL_RECORD || k == COMP_DEFVAL_VARIANT || k == COMP_DEFVAL_ENUM ||
@@ -163,6 +169,8 @@ named_vt(struct vis *x, struct comp_scope *s, struct comp_valtype vt)
 	x->depth++;
 	bool ok = parts_named(x, t->scope, &t->def->defval);
 	x->depth--;
+	if (ok && !vset_add(x->v, &x->done, t))
+		x->v->sx.oom = true;
 	return ok;
 }
 
@@ -262,7 +270,8 @@ name_type(struct reg *r, struct comp_item *it)
 static bool
 register_item(struct reg *r, struct comp_item *it, enum comp_space sp, bool *oom)
 {
-	struct vis x = {r->v, r->import ? &r->vis->imported : &r->vis->exported, 0};
+	struct vis x = {r->v, r->import ? &r->vis->imported : &r->vis->exported, 0,
+			{0}};
 	if (!it || it->kind == COMP_ITEM_UNKNOWN || r->depth > 50)
 		return true;
 	switch (sp) {

@@ -541,10 +541,17 @@ code_heaptype(struct code_rw *rw, const char *field)
 {
 	if (rw->p == rw->end)
 		return code_truncated(rw, field, 1);
+	/* shared-everything-threads: 0x65 then an abstract heap type */
+	bool shared = rw->p[0] == 0x65;
+	if (shared && ++rw->p == rw->end)
+		return code_truncated(rw, field, 1);
 	if (rw->p[0] >= TYPE_ABS_FIRST && rw->p[0] <= TYPE_ABS_LAST) {
 		rw->p++;
 		return MELD_OK;
 	}
+	if (shared)
+		return code_fail(rw, MELD_EMALFORMED, rw->p, field,
+				 "unknown shared heap type 0x%02x", rw->p[0]);
 	return code_s33_typeidx(rw, field, "heap type");
 }
 
@@ -562,6 +569,8 @@ code_valtype(struct code_rw *rw, const char *field)
 		rw->p++;
 		return code_heaptype(rw, field);
 	}
+	if (b == 0x65) /* (ref null (shared ht)) */
+		return code_heaptype(rw, field);
 	return code_fail(rw, MELD_EMALFORMED, rw->p, field,
 			 "unknown value type 0x%02x", b);
 }
@@ -580,6 +589,8 @@ code_reftype(struct code_rw *rw, const char *field)
 		rw->p++;
 		return code_heaptype(rw, field);
 	}
+	if (b == 0x65) /* (ref null (shared ht)) */
+		return code_heaptype(rw, field);
 	return code_fail(rw, MELD_EMALFORMED, rw->p, field,
 			 "unknown reference type 0x%02x", b);
 }

@@ -128,8 +128,12 @@ enum core_packed {
 enum core_limits_flag {
 	CORE_LIMITS_HAS_MAX = 0x01,
 	CORE_LIMITS_SHARED = 0x02,
-	CORE_LIMITS_64 = 0x04
+	CORE_LIMITS_64 = 0x04,
+	CORE_LIMITS_PAGE_SIZE = 0x08 /* custom-page-sizes: exponent follows */
 };
+
+/* The page size of a memory without CORE_LIMITS_PAGE_SIZE: 64 KiB. */
+#define CORE_PAGE_SIZE_LOG2 16
 
 enum core_seg_mode {
 	CORE_SEG_ACTIVE,
@@ -150,11 +154,13 @@ enum core_seg_form {
 /*
  * A value type, normalised: a shorthand reference type such as funcref is
  * stored as code REF_NULL with heap FUNC.  For a reference to a concrete
- * type, heap is 0 and typeidx names it.
+ * type, heap is 0 and typeidx names it.  `shared` marks an abstract heap
+ * type written with the 0x65 prefix (shared-everything-threads).
  */
 struct core_valtype {
 	uint8_t code;
 	uint8_t heap;
+	bool shared;
 	uint32_t typeidx;
 };
 
@@ -168,6 +174,7 @@ struct core_field {
 struct core_type {
 	uint8_t kind;        /* enum core_comp_kind */
 	bool final;
+	bool shared;         /* 0x65 prefix (shared-everything-threads) */
 	uint32_t supertype;  /* CORE_NO_INDEX when none */
 	uint32_t group;      /* its rec group */
 	uint32_t nparams, nresults;  /* func */
@@ -185,6 +192,8 @@ struct core_rec_group {
 struct core_limits {
 	uint8_t flags; /* enum core_limits_flag */
 	uint64_t min, max;
+	uint32_t page_size_log2; /* memories: CORE_PAGE_SIZE_LOG2 unless the
+				    flag says otherwise; 0 for tables */
 };
 
 struct core_import {

@@ -1,32 +1,24 @@
 /*
  * core_read: the binary format of a core module (core spec 3.0, 5.5
- * "Modules" with 5.3 "Types" and 5.4.9 "Expressions"), and the name
- * section of the custom-section appendix.
+ * "Modules"), and the name section of the custom-section appendix; types,
+ * constant expressions and limits are read by core_read_types.c.
  *
  * Every section is checked entry by entry, so a module core_read accepts
  * can be written back by core_write without surprises; code bodies are
  * the exception: only their sizes are read here, the body rewriter
- * decodes them when they are written.  Constant expressions are walked
- * here (their length is only known by decoding them); anything in them
- * but a constant instruction is refused as invalid.
+ * decodes them when they are written.  Every index outside code bodies is
+ * checked against its index space as it is read (section order makes
+ * every space it can name complete by then), so later passes may index
+ * arrays with them.
  */
-#include "core_module.h"
+#include "core_read_impl.h"
 
+#include <stdlib.h>
 #include <string.h>
 
-/* Reading state besides the module: vector lengths for arena_push. */
-struct rd {
-	struct arena *a;
-	struct core_module *m;
-	size_t ntypes, types_cap;
-	size_t nsections, sections_cap;
-	size_t len[CORE_SPACE_COUNT], cap[CORE_SPACE_COUNT];
-	uint32_t nfunc_decls; /* function section count */
-	const uint8_t *code_at, *data_at; /* for count mismatch offsets */
-};
 
-static enum meld_status
-rd_nomem(struct bin_reader *r)
+enum meld_status
+core_read_nomem(struct bin_reader *r)
 {
 	return bin_fail_at(r, MELD_ENOMEM, bin_offset(r), "out of memory");
 }
@@ -61,386 +53,15 @@ rd_push(struct rd *rd, enum core_space s, struct bin_reader *r)
 		break;
 	}
 	if (!slot)
-		rd_nomem(r);
+		core_read_nomem(r);
 	return slot;
 }
 
-/* ---- types ---- */
-
-static bool
-is_abstract_heap(uint8_t b)
+/* The globals read so far. */
+static uint32_t
+nglobals(const struct rd *rd)
 {
-	return b >= CORE_HEAP_EXN && b <= CORE_HEAP_NOEXN;
-}
-
-static enum meld_status
-read_heaptype(struct bin_reader *r, struct core_valtype *vt, const char *what)
-{
-	if (r->p < r->end && is_abstract_heap(*r->p)) {
-		vt->heap = *r->p++;
-		vt->typeidx = 0;
-		return MELD_OK;
-	}
-	const uint8_t *start = r->p;
-	int64_t v;
-	enum meld_status st = bin_read_s33(r, &v, what);
-	if (st != MELD_OK)
-		return st;
-	if (v < 0) {
-		r->p = start;
-		return bin_malformed(r, "%s: unknown heap type 0x%02x", what,
-				     *start);
-	}
-	vt->heap = 0;
-	vt->typeidx = (uint32_t)v;
-	return MELD_OK;
-}
-
-static enum meld_status
-read_reftype_or_valtype(struct bin_reader *r, struct core_valtype *vt,
-			bool ref_only, const char *what)
-{
-	uint8_t b;
-	enum meld_status st = bin_read_u8(r, &b, what);
-	if (st != MELD_OK)
-		return st;
-	memset(vt, 0, sizeof *vt);
-	switch (b) {
-	case CORE_VALTYPE_I32:
-	case CORE_VALTYPE_I64:
-	case CORE_VALTYPE_F32:
-	case CORE_VALTYPE_F64:
-	case CORE_VALTYPE_V128:
-		if (ref_only)
-			break;
-		vt->code = b;
-		return MELD_OK;
-	case CORE_VALTYPE_REF_NULL:
-	case CORE_VALTYPE_REF:
-		vt->code = b;
-		return read_heaptype(r, vt, what);
-	default:
-		if (!is_abstract_heap(b))
-			break;
-		vt->code = CORE_VALTYPE_REF_NULL;
-		vt->heap = b;
-		return MELD_OK;
-	}
-	r->p--;
-	return bin_malformed(r, "%s: unknown %s 0x%02x", what,
-			     ref_only ? "reference type" : "value type", b);
-}
-
-static enum meld_status
-read_valtype(struct bin_reader *r, struct core_valtype *vt, const char *what)
-{
-	return read_reftype_or_valtype(r, vt, false, what);
-}
-
-static enum meld_status
-read_reftype(struct bin_reader *r, struct core_valtype *vt, const char *what)
-{
-	return read_reftype_or_valtype(r, vt, true, what);
-}
-
-static enum meld_status
-read_mut(struct bin_reader *r, bool *out, const char *what)
-{
-	uint8_t b;
-	enum meld_status st = bin_read_u8(r, &b, what);
-	if (st != MELD_OK)
-		return st;
-	if (b > 1) {
-		r->p--;
-		return bin_malformed(r, "%s: mutability 0x%02x", what, b);
-	}
-	*out = b == 1;
-	return MELD_OK;
-}
-
-static enum meld_status
-read_field(struct bin_reader *r, struct core_field *f)
-{
-	enum meld_status st;
-	if (r->p < r->end &&
-	    (*r->p == CORE_PACKED_I8 || *r->p == CORE_PACKED_I16)) {
-		f->packed = *r->p++;
-	} else {
-		st = read_valtype(r, &f->type, "field type");
-		if (st != MELD_OK)
-			return st;
-	}
-	return read_mut(r, &f->mutable, "field");
-}
-
-static enum meld_status
-read_valtypes(struct rd *rd, struct bin_reader *r, uint32_t *n,
-	      const struct core_valtype **out, const char *what)
-{
-	enum meld_status st = bin_read_count(r, n, 1, what);
-	if (st != MELD_OK)
-		return st;
-	struct core_valtype *v = NULL;
-	if (*n) {
-		v = arena_alloc_array(rd->a, *n, sizeof *v);
-		if (!v)
-			return rd_nomem(r);
-	}
-	for (uint32_t i = 0; i < *n; i++) {
-		st = read_valtype(r, &v[i], what);
-		if (st != MELD_OK)
-			return st;
-	}
-	*out = v;
-	return MELD_OK;
-}
-
-static enum meld_status
-read_fields(struct rd *rd, struct bin_reader *r, struct core_type *t)
-{
-	enum meld_status st = MELD_OK;
-	uint32_t n = 1;
-	if (t->kind == CORE_COMP_STRUCT)
-		st = bin_read_count(r, &n, 2, "struct field count");
-	if (st != MELD_OK)
-		return st;
-	struct core_field *f = NULL;
-	if (n) {
-		f = arena_alloc_array(rd->a, n, sizeof *f);
-		if (!f)
-			return rd_nomem(r);
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		st = read_field(r, &f[i]);
-		if (st != MELD_OK)
-			return st;
-	}
-	t->nfields = n;
-	t->fields = f;
-	return MELD_OK;
-}
-
-static enum meld_status
-read_supertypes(struct bin_reader *r, struct core_type *t)
-{
-	uint8_t b = *r->p++;
-	t->final = b == 0x4f;
-	uint32_t n;
-	enum meld_status st = bin_read_count(r, &n, 1, "supertype count");
-	if (st != MELD_OK)
-		return st;
-	if (n > 1)
-		return bin_fail_at(r, MELD_EINVALID, bin_offset(r),
-				   "subtype: %u supertypes, at most 1 allowed",
-				   n);
-	if (n == 1)
-		return bin_read_u32(r, &t->supertype, "supertype index");
-	return MELD_OK;
-}
-
-static enum meld_status
-read_subtype(struct rd *rd, struct bin_reader *r, struct core_type *t)
-{
-	enum meld_status st;
-	t->final = true;
-	t->supertype = CORE_NO_INDEX;
-	if (r->p < r->end && (*r->p == 0x50 || *r->p == 0x4f)) {
-		st = read_supertypes(r, t);
-		if (st != MELD_OK)
-			return st;
-	}
-	uint8_t kind;
-	st = bin_read_u8(r, &kind, "composite type");
-	if (st != MELD_OK)
-		return st;
-	t->kind = kind;
-	switch (kind) {
-	case CORE_COMP_FUNC:
-		st = read_valtypes(rd, r, &t->nparams, &t->params,
-				   "parameter type");
-		if (st != MELD_OK)
-			return st;
-		return read_valtypes(rd, r, &t->nresults, &t->results,
-				     "result type");
-	case CORE_COMP_STRUCT:
-	case CORE_COMP_ARRAY:
-		return read_fields(rd, r, t);
-	default:
-		r->p--;
-		return bin_malformed(r, "type: unknown composite type 0x%02x",
-				     kind);
-	}
-}
-
-static enum meld_status
-read_rec_group(struct rd *rd, struct bin_reader *r, uint32_t groupidx)
-{
-	struct core_module *m = rd->m;
-	struct core_rec_group *g = &m->groups[groupidx];
-	enum meld_status st;
-	uint32_t n = 1;
-	g->p = r->p;
-	g->first_typeidx = (uint32_t)rd->ntypes;
-	if (r->p < r->end && *r->p == 0x4e) {
-		r->p++;
-		st = bin_read_count(r, &n, 2, "rec group size");
-		if (st != MELD_OK)
-			return st;
-	}
-	if (rd->ntypes + n > UINT32_MAX - 1)
-		return bin_malformed(r, "type: too many types");
-	for (uint32_t i = 0; i < n; i++) {
-		struct core_type *t = arena_push(rd->a, (void **)&m->types,
-						 &rd->ntypes, &rd->types_cap,
-						 sizeof *t);
-		if (!t)
-			return rd_nomem(r);
-		t->group = groupidx;
-		st = read_subtype(rd, r, t);
-		if (st != MELD_OK)
-			return st;
-	}
-	g->ntypes = n;
-	g->end = r->p;
-	return MELD_OK;
-}
-
-/* ---- constant expressions, limits ---- */
-
-static enum meld_status
-skip_prefixed_const(struct bin_reader *r, uint8_t prefix, size_t off,
-		    const char *what)
-{
-	uint32_t sub, x;
-	const uint8_t *bytes;
-	enum meld_status st = bin_read_u32(r, &sub, what);
-	if (st != MELD_OK)
-		return st;
-	if (prefix == 0xfd && sub == 12)
-		return bin_read_bytes(r, 16, &bytes, what);
-	if (prefix == 0xfb) {
-		switch (sub) {
-		case 0: case 1: case 6: case 7:
-			return bin_read_u32(r, &x, what);
-		case 8:
-			st = bin_read_u32(r, &x, what);
-			if (st != MELD_OK)
-				return st;
-			return bin_read_u32(r, &x, what);
-		case 26: case 27: case 28:
-			return MELD_OK;
-		default:
-			break;
-		}
-	}
-	return bin_fail_at(r, MELD_EINVALID, off,
-			   "%s: instruction 0x%02x %u is not constant", what,
-			   prefix, sub);
-}
-
-/* Skip one constant expression, its `end` included. */
-static enum meld_status
-skip_const_expr(struct bin_reader *r, const char *what)
-{
-	enum meld_status st = MELD_OK;
-	for (;;) {
-		size_t off = bin_offset(r);
-		uint8_t op;
-		int32_t s32;
-		int64_t s64;
-		uint32_t u32;
-		uint64_t u64;
-		struct core_valtype vt;
-		st = bin_read_u8(r, &op, what);
-		if (st != MELD_OK)
-			return st;
-		switch (op) {
-		case 0x0b:
-			return MELD_OK;
-		case 0x41: st = bin_read_s32(r, &s32, what); break;
-		case 0x42: st = bin_read_s64(r, &s64, what); break;
-		case 0x43: st = bin_read_fixed32(r, &u32, what); break;
-		case 0x44: st = bin_read_fixed64(r, &u64, what); break;
-		case 0x23: /* global.get */
-		case 0xd2: /* ref.func */
-			st = bin_read_u32(r, &u32, what);
-			break;
-		case 0xd0: st = read_heaptype(r, &vt, what); break;
-		case 0x6a: case 0x6b: case 0x6c: /* i32.add sub mul */
-		case 0x7c: case 0x7d: case 0x7e: /* i64.add sub mul */
-			break;
-		case 0xfb:
-		case 0xfd:
-			st = skip_prefixed_const(r, op, off, what);
-			break;
-		default:
-			return bin_fail_at(r, MELD_EINVALID, off,
-					   "%s: instruction 0x%02x is not constant",
-					   what, op);
-		}
-		if (st != MELD_OK)
-			return st;
-	}
-}
-
-static enum meld_status
-read_limits(struct bin_reader *r, struct core_limits *l, bool table,
-	    const char *what)
-{
-	uint8_t allowed = table ? 0x05 : 0x07;
-	enum meld_status st = bin_read_u8(r, &l->flags, what);
-	if (st != MELD_OK)
-		return st;
-	if (l->flags & ~allowed) {
-		r->p--;
-		return bin_malformed(r, "%s: limits flags 0x%02x", what,
-				     l->flags);
-	}
-	bool is64 = l->flags & CORE_LIMITS_64;
-	uint32_t v32;
-	if (is64)
-		st = bin_read_u64(r, &l->min, what);
-	else if ((st = bin_read_u32(r, &v32, what)) == MELD_OK)
-		l->min = v32;
-	if (st != MELD_OK || !(l->flags & CORE_LIMITS_HAS_MAX))
-		return st;
-	if (is64)
-		return bin_read_u64(r, &l->max, what);
-	st = bin_read_u32(r, &v32, what);
-	l->max = v32;
-	return st;
-}
-
-static enum meld_status
-read_tabletype(struct bin_reader *r, struct core_table *t)
-{
-	enum meld_status st = read_reftype(r, &t->elem, "table element type");
-	if (st != MELD_OK)
-		return st;
-	return read_limits(r, &t->limits, true, "table");
-}
-
-static enum meld_status
-read_globaltype(struct bin_reader *r, struct core_global *g)
-{
-	enum meld_status st = read_valtype(r, &g->type, "global type");
-	if (st != MELD_OK)
-		return st;
-	return read_mut(r, &g->mutable, "global");
-}
-
-static enum meld_status
-read_tagtype(struct bin_reader *r, uint32_t *typeidx)
-{
-	uint8_t attr;
-	enum meld_status st = bin_read_u8(r, &attr, "tag attribute");
-	if (st != MELD_OK)
-		return st;
-	if (attr != 0) {
-		r->p--;
-		return bin_malformed(r, "tag attribute 0x%02x", attr);
-	}
-	return bin_read_u32(r, typeidx, "tag type index");
+	return (uint32_t)rd->len[CORE_SPACE_GLOBAL];
 }
 
 /* ---- sections ---- */
@@ -466,15 +87,16 @@ read_type_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 		m->groups = arena_alloc_array(rd->a, s->count,
 					      sizeof *m->groups);
 		if (!m->groups)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; i < s->count; i++) {
-		st = read_rec_group(rd, r, i);
+		st = core_read_rec_group(rd, r, i);
 		if (st != MELD_OK)
 			return st;
 	}
 	m->ngroups = s->count;
 	m->space_len[CORE_SPACE_TYPE] = (uint32_t)rd->ntypes;
+	rd->type_bound = (uint32_t)rd->ntypes;
 	return MELD_OK;
 }
 
@@ -491,21 +113,24 @@ read_import_desc(struct rd *rd, struct bin_reader *r, struct core_import *im,
 	case CORE_EXTERN_FUNC: {
 		struct core_func *f = slot;
 		f->import = importidx;
-		return bin_read_u32(r, &f->typeidx, "import type index");
+		return core_read_functype_index(rd, r, &f->typeidx,
+					   "import type index");
 	}
 	case CORE_EXTERN_TABLE:
 		((struct core_table *)slot)->import = importidx;
-		return read_tabletype(r, slot);
+		return core_read_tabletype(rd, r, slot);
 	case CORE_EXTERN_MEMORY:
 		((struct core_memory *)slot)->import = importidx;
-		return read_limits(r, &((struct core_memory *)slot)->limits,
-				   false, "memory");
+		return core_read_limits(r,
+					&((struct core_memory *)slot)->limits,
+					false, "memory");
 	case CORE_EXTERN_GLOBAL:
 		((struct core_global *)slot)->import = importidx;
-		return read_globaltype(r, slot);
+		return core_read_globaltype(rd, r, slot);
 	default:
 		((struct core_tag *)slot)->import = importidx;
-		return read_tagtype(r, &((struct core_tag *)slot)->typeidx);
+		return core_read_tagtype(rd, r,
+					 &((struct core_tag *)slot)->typeidx);
 	}
 }
 
@@ -571,7 +196,7 @@ read_import_section(struct rd *rd, struct bin_reader *r,
 		m->imports = arena_alloc_array(rd->a, s->count,
 					       sizeof *m->imports);
 		if (!m->imports)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; i < s->count; i++) {
 		st = read_import(rd, r, i);
@@ -596,7 +221,8 @@ read_func_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 			return MELD_ENOMEM;
 		f->import = CORE_NO_INDEX;
 		f->p = r->p;
-		st = bin_read_u32(r, &f->typeidx, "function type index");
+		st = core_read_functype_index(rd, r, &f->typeidx,
+					 "function type index");
 		if (st != MELD_OK)
 			return st;
 		f->end = r->p;
@@ -606,7 +232,7 @@ read_func_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 }
 
 static enum meld_status
-read_table(struct bin_reader *r, struct core_table *t)
+read_table(struct rd *rd, struct bin_reader *r, struct core_table *t)
 {
 	enum meld_status st;
 	t->import = CORE_NO_INDEX;
@@ -622,13 +248,14 @@ read_table(struct bin_reader *r, struct core_table *t)
 			return bin_malformed(r, "table: 0x%02x after 0x40, "
 					     "expected 0x00", zero);
 		}
-		st = read_tabletype(r, t);
+		st = core_read_tabletype(rd, r, t);
 		if (st != MELD_OK)
 			return st;
 		t->init = r->p;
-		st = skip_const_expr(r, "table initialiser");
+		st = core_read_const_expr(rd, r, nglobals(rd),
+					  "table initialiser");
 	} else {
-		st = read_tabletype(r, t);
+		st = core_read_tabletype(rd, r, t);
 	}
 	t->end = r->p;
 	return st;
@@ -643,7 +270,7 @@ read_table_section(struct rd *rd, struct bin_reader *r,
 		struct core_table *t = rd_push(rd, CORE_SPACE_TABLE, r);
 		if (!t)
 			return MELD_ENOMEM;
-		st = read_table(r, t);
+		st = read_table(rd, r, t);
 	}
 	return st;
 }
@@ -659,7 +286,7 @@ read_memory_section(struct rd *rd, struct bin_reader *r,
 			return MELD_ENOMEM;
 		mem->import = CORE_NO_INDEX;
 		mem->p = r->p;
-		st = read_limits(r, &mem->limits, false, "memory");
+		st = core_read_limits(r, &mem->limits, false, "memory");
 		mem->end = r->p;
 	}
 	return st;
@@ -675,7 +302,7 @@ read_tag_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 			return MELD_ENOMEM;
 		t->import = CORE_NO_INDEX;
 		t->p = r->p;
-		st = read_tagtype(r, &t->typeidx);
+		st = core_read_tagtype(rd, r, &t->typeidx);
 		t->end = r->p;
 	}
 	return st;
@@ -692,18 +319,20 @@ read_global_section(struct rd *rd, struct bin_reader *r,
 			return MELD_ENOMEM;
 		g->import = CORE_NO_INDEX;
 		g->p = r->p;
-		st = read_globaltype(r, g);
+		st = core_read_globaltype(rd, r, g);
 		if (st != MELD_OK)
 			return st;
 		g->init = r->p;
-		st = skip_const_expr(r, "global initialiser");
+		/* only the globals before this one */
+		st = core_read_const_expr(rd, r, nglobals(rd) - 1,
+					  "global initialiser");
 		g->end = r->p;
 	}
 	return st;
 }
 
 static enum meld_status
-read_export(struct bin_reader *r, struct core_export *e)
+read_export(struct rd *rd, struct bin_reader *r, struct core_export *e)
 {
 	e->p = r->p;
 	enum meld_status st = bin_read_name(r, &e->name, "export name");
@@ -715,9 +344,62 @@ read_export(struct bin_reader *r, struct core_export *e)
 		r->p--;
 		return bin_malformed(r, "export kind 0x%02x", e->kind);
 	}
-	st = bin_read_u32(r, &e->index, "export index");
+	st = core_read_index(rd, r, core_extern_space(e->kind), &e->index,
+			"export index");
 	e->end = r->p;
 	return st;
+}
+
+static int
+cmp_names(struct bin_name a, struct bin_name b)
+{
+	size_t n = a.len < b.len ? a.len : b.len;
+	int c = n ? memcmp(a.p, b.p, n) : 0;
+	if (c == 0 && a.len != b.len)
+		c = a.len < b.len ? -1 : 1;
+	return c;
+}
+
+static int
+cmp_export_name(const void *pa, const void *pb)
+{
+	const struct core_export *a = *(const struct core_export *const *)pa;
+	const struct core_export *b = *(const struct core_export *const *)pb;
+	int c = cmp_names(a->name, b->name);
+	if (c == 0) /* ties by position: the first of equal names first */
+		c = a->p < b->p ? -1 : 1;
+	return c;
+}
+
+/*
+ * Export names are unique.  Sorted, a duplicate sits right after the
+ * first export of its name; the earliest duplicate in the input is
+ * reported.
+ */
+static enum meld_status
+check_export_names(struct rd *rd, struct bin_reader *r)
+{
+	struct core_module *m = rd->m;
+	if (m->nexports < 2)
+		return MELD_OK;
+	const struct core_export **v =
+		arena_alloc_array(rd->a, m->nexports, sizeof *v);
+	if (!v)
+		return core_read_nomem(r);
+	for (uint32_t i = 0; i < m->nexports; i++)
+		v[i] = &m->exports[i];
+	qsort(v, m->nexports, sizeof *v, cmp_export_name);
+	const struct core_export *dup = NULL;
+	for (uint32_t i = 1; i < m->nexports; i++) {
+		if (cmp_names(v[i - 1]->name, v[i]->name) == 0 &&
+		    (!dup || v[i]->p < dup->p))
+			dup = v[i];
+	}
+	if (!dup)
+		return MELD_OK;
+	return bin_fail_at(r, MELD_EINVALID, (size_t)(dup->p - r->base),
+			   "export name \"%.*s\": duplicate export name",
+			   (int)dup->name.len, (const char *)dup->name.p);
 }
 
 static enum meld_status
@@ -732,16 +414,18 @@ read_export_section(struct rd *rd, struct bin_reader *r,
 		m->exports = arena_alloc_array(rd->a, s->count,
 					       sizeof *m->exports);
 		if (!m->exports)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; st == MELD_OK && i < s->count; i++)
-		st = read_export(r, &m->exports[i]);
+		st = read_export(rd, r, &m->exports[i]);
 	m->nexports = s->count;
-	return st;
+	if (st != MELD_OK)
+		return st;
+	return check_export_names(rd, r);
 }
 
 static enum meld_status
-read_elem_items(struct bin_reader *r, struct core_elem *e)
+read_elem_items(struct rd *rd, struct bin_reader *r, struct core_elem *e)
 {
 	bool exprs = e->flags & 4;
 	e->items = r->p;
@@ -749,18 +433,20 @@ read_elem_items(struct bin_reader *r, struct core_elem *e)
 	for (uint32_t i = 0; st == MELD_OK && i < e->count; i++) {
 		uint32_t funcidx;
 		if (exprs)
-			st = skip_const_expr(r, "element expression");
+			st = core_read_const_expr(rd, r, nglobals(rd),
+					  "element expression");
 		else
-			st = bin_read_u32(r, &funcidx, "element function index");
+			st = core_read_index(rd, r, CORE_SPACE_FUNC, &funcidx,
+					"element function index");
 	}
 	return st;
 }
 
 static enum meld_status
-read_elem_kind(struct bin_reader *r, struct core_elem *e)
+read_elem_kind(struct rd *rd, struct bin_reader *r, struct core_elem *e)
 {
 	if (e->flags & 4)
-		return read_reftype(r, &e->type, "element type");
+		return core_read_reftype(rd, r, &e->type, "element type");
 	uint8_t kind;
 	enum meld_status st = bin_read_u8(r, &kind, "element kind");
 	if (st != MELD_OK)
@@ -772,8 +458,24 @@ read_elem_kind(struct bin_reader *r, struct core_elem *e)
 	return MELD_OK;
 }
 
+/*
+ * An active segment's table or memory: explicit (read here) or, in the
+ * compact encodings, index 0, which must exist too.
+ */
 static enum meld_status
-read_elem(struct bin_reader *r, struct core_elem *e)
+read_seg_target(struct rd *rd, struct bin_reader *r, enum core_space s,
+		const uint8_t *flags_at, bool explicit, uint32_t *idx,
+		const char *what)
+{
+	if (explicit)
+		return core_read_index(rd, r, s, idx, what);
+	*idx = 0;
+	uint32_t n = (uint32_t)rd->len[s];
+	return n > 0 ? MELD_OK : core_read_unknown(r, flags_at, s, 0, n, what);
+}
+
+static enum meld_status
+read_elem(struct rd *rd, struct bin_reader *r, struct core_elem *e)
 {
 	e->p = r->p;
 	enum meld_status st = bin_read_u32(r, &e->flags, "element flags");
@@ -789,17 +491,19 @@ read_elem(struct bin_reader *r, struct core_elem *e)
 		e->mode = e->flags & 2 ? CORE_SEG_DECLARATIVE : CORE_SEG_PASSIVE;
 	} else {
 		e->mode = CORE_SEG_ACTIVE;
-		if (e->flags & 2)
-			st = bin_read_u32(r, &e->tableidx, "element table");
+		st = read_seg_target(rd, r, CORE_SPACE_TABLE, e->p,
+				     e->flags & 2, &e->tableidx,
+				     "element table");
 		if (st != MELD_OK)
 			return st;
 		e->offset = r->p;
-		st = skip_const_expr(r, "element offset");
+		st = core_read_const_expr(rd, r, nglobals(rd),
+					  "element offset");
 	}
 	if (st == MELD_OK && (e->flags & 3))
-		st = read_elem_kind(r, e);
+		st = read_elem_kind(rd, r, e);
 	if (st == MELD_OK)
-		st = read_elem_items(r, e);
+		st = read_elem_items(rd, r, e);
 	e->end = r->p;
 	return st;
 }
@@ -814,16 +518,16 @@ read_elem_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 	if (s->count) {
 		m->elems = arena_alloc_array(rd->a, s->count, sizeof *m->elems);
 		if (!m->elems)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; st == MELD_OK && i < s->count; i++)
-		st = read_elem(r, &m->elems[i]);
+		st = read_elem(rd, r, &m->elems[i]);
 	m->space_len[CORE_SPACE_ELEM] = s->count;
 	return st;
 }
 
 static enum meld_status
-read_data(struct bin_reader *r, struct core_data *d)
+read_data(struct rd *rd, struct bin_reader *r, struct core_data *d)
 {
 	d->p = r->p;
 	enum meld_status st = bin_read_u32(r, &d->flags, "data flags");
@@ -837,12 +541,13 @@ read_data(struct bin_reader *r, struct core_data *d)
 		d->mode = CORE_SEG_PASSIVE;
 	} else {
 		d->mode = CORE_SEG_ACTIVE;
-		if (d->flags == 2)
-			st = bin_read_u32(r, &d->memidx, "data memory");
+		st = read_seg_target(rd, r, CORE_SPACE_MEMORY, d->p,
+				     d->flags == 2, &d->memidx, "data memory");
 		if (st != MELD_OK)
 			return st;
 		d->offset = r->p;
-		st = skip_const_expr(r, "data offset");
+		st = core_read_const_expr(rd, r, nglobals(rd),
+					  "data offset");
 	}
 	if (st == MELD_OK)
 		st = bin_read_blob(r, &d->init, "data bytes");
@@ -864,10 +569,10 @@ read_data_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 	if (s->count) {
 		m->datas = arena_alloc_array(rd->a, s->count, sizeof *m->datas);
 		if (!m->datas)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; st == MELD_OK && i < s->count; i++)
-		st = read_data(r, &m->datas[i]);
+		st = read_data(rd, r, &m->datas[i]);
 	m->space_len[CORE_SPACE_DATA] = s->count;
 	return st;
 }
@@ -902,7 +607,7 @@ read_code_section(struct rd *rd, struct bin_reader *r, struct core_section *s)
 		m->bodies = arena_alloc_array(rd->a, s->count,
 					      sizeof *m->bodies);
 		if (!m->bodies)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; st == MELD_OK && i < s->count; i++)
 		st = read_body(r, &m->bodies[i]);
@@ -915,6 +620,25 @@ read_u32_section(struct bin_reader *r, uint32_t *out, bool *has,
 {
 	*has = true;
 	return bin_read_u32(r, out, what);
+}
+
+/* The start function: a function of type [] -> []. */
+static enum meld_status
+read_start_section(struct rd *rd, struct bin_reader *r)
+{
+	struct core_module *m = rd->m;
+	const uint8_t *at = r->p;
+	m->has_start = true;
+	enum meld_status st = core_read_index(rd, r, CORE_SPACE_FUNC, &m->start,
+					 "start function");
+	if (st != MELD_OK)
+		return st;
+	const struct core_type *t = &m->types[m->funcs[m->start].typeidx];
+	if (t->nparams == 0 && t->nresults == 0)
+		return MELD_OK;
+	return bin_fail_at(r, MELD_EINVALID, (size_t)(at - r->base),
+			   "start function %u: type must be [] -> []",
+			   m->start);
 }
 
 /* ---- the name section ---- */
@@ -953,7 +677,7 @@ read_name_assocs(struct rd *rd, struct bin_reader *r,
 		sub->assocs = arena_alloc_array(rd->a, sub->count,
 						sizeof *sub->assocs);
 		if (!sub->assocs)
-			return rd_nomem(r);
+			return core_read_nomem(r);
 	}
 	for (uint32_t i = 0; i < sub->count; i++) {
 		struct core_name_assoc *as = &sub->assocs[i];
@@ -1078,9 +802,7 @@ read_section_content(struct rd *rd, struct bin_reader *r,
 	case CORE_SEC_TAG: return read_tag_section(rd, r, s);
 	case CORE_SEC_GLOBAL: return read_global_section(rd, r, s);
 	case CORE_SEC_EXPORT: return read_export_section(rd, r, s);
-	case CORE_SEC_START:
-		return read_u32_section(r, &m->start, &m->has_start,
-					"start function");
+	case CORE_SEC_START: return read_start_section(rd, r);
 	case CORE_SEC_ELEM: return read_elem_section(rd, r, s);
 	case CORE_SEC_DATACOUNT:
 		return read_u32_section(r, &m->datacount, &m->has_datacount,
@@ -1126,7 +848,7 @@ read_section(struct rd *rd, struct bin_reader *r, uint8_t *last_rank)
 					    &rd->nsections, &rd->sections_cap,
 					    sizeof *s);
 	if (!s)
-		return rd_nomem(r);
+		return core_read_nomem(r);
 	uint32_t secidx = (uint32_t)rd->nsections - 1, size;
 	const uint8_t *size_at = r->p;
 	st = bin_read_u32(r, &size, "section size");
@@ -1205,7 +927,7 @@ core_read(struct arena *a, struct diag *d, const char *input_name,
 	r.base = base;
 	struct core_module *m = arena_alloc(a, sizeof *m);
 	if (!m)
-		return rd_nomem(&r);
+		return core_read_nomem(&r);
 	m->input = input_name;
 	m->base = base;
 	m->bytes = bytes;
@@ -1292,5 +1014,6 @@ bool
 core_valtype_eq(struct core_valtype a, struct core_valtype b)
 {
 	/* the reader leaves typeidx 0 unless it names a concrete type */
-	return a.code == b.code && a.heap == b.heap && a.typeidx == b.typeidx;
+	return a.code == b.code && a.heap == b.heap && a.shared == b.shared &&
+	       a.typeidx == b.typeidx;
 }

@@ -152,11 +152,14 @@ copy_limits(struct bin_reader *r, struct bin_writer *w)
 	const uint8_t *p = r->p;
 	uint8_t flags;
 	uint64_t v;
+	uint32_t page_size_log2;
 	enum meld_status st = bin_read_u8(r, &flags, "limits");
 	if (st == MELD_OK)
 		st = bin_read_u64(r, &v, "limits minimum");
 	if (st == MELD_OK && (flags & CORE_LIMITS_HAS_MAX))
 		st = bin_read_u64(r, &v, "limits maximum");
+	if (st == MELD_OK && (flags & CORE_LIMITS_PAGE_SIZE))
+		st = bin_read_u32(r, &page_size_log2, "memory page size");
 	if (st == MELD_OK)
 		bin_write_bytes(w, p, (size_t)(r->p - p));
 	return st;
@@ -236,6 +239,8 @@ write_subtype(const struct core_remap *remap, struct bin_reader *r,
 			st = copy_index(remap, CORE_SPACE_TYPE, r, w);
 	}
 	if (st == MELD_OK)
+		st = copy_byte(r, w, &b, "composite type");
+	if (st == MELD_OK && b == 0x65) /* shared */
 		st = copy_byte(r, w, &b, "composite type");
 	if (st != MELD_OK)
 		return st;
@@ -487,6 +492,11 @@ skip_reftype(struct bin_reader *r)
 	uint8_t b;
 	int64_t ht;
 	enum meld_status st = bin_read_u8(r, &b, "reference type");
+	if (st == MELD_OK && (b == CORE_VALTYPE_REF || b == CORE_VALTYPE_REF_NULL) &&
+	    r->p < r->end && *r->p == 0x65)
+		st = bin_read_u8(r, &b, "heap type");
+	if (st == MELD_OK && b == 0x65) /* shared: an abstract heap type */
+		return bin_read_u8(r, &b, "heap type");
 	if (st == MELD_OK && (b == CORE_VALTYPE_REF || b == CORE_VALTYPE_REF_NULL))
 		st = bin_read_s33(r, &ht, "heap type");
 	return st;

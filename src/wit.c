@@ -22,6 +22,7 @@ wit_init(struct wit_printer *p, struct bin_writer *w, struct arena *a)
 	p->w = w;
 	p->arena = a;
 	p->line_start = true;
+	p->max_nodes = WIT_MAX_NODES;
 }
 
 /* ---- output --------------------------------------------------------- */
@@ -29,7 +30,7 @@ wit_init(struct wit_printer *p, struct bin_writer *w, struct arena *a)
 static void
 raw(struct wit_printer *p, const char *s, size_t n)
 {
-	if (n == 0)
+	if (n == 0 || p->over_budget)
 		return;
 	if (p->line_start) {
 		for (unsigned i = 0; i < p->indent; i++)
@@ -333,6 +334,13 @@ print_item_ref(struct wit_printer *p, struct comp_item *it, unsigned depth)
 	if (it->kind == COMP_ITEM_RESOURCE || depth >= WIT_MAX_DEPTH ||
 	    it->def->kind != COMP_TYPE_DEFVAL) {
 		put(p, it->kind == COMP_ITEM_RESOURCE ? "<resource>" : "...");
+		return;
+	}
+	if (p->over_budget)
+		return;
+	if (++p->nodes > p->max_nodes) {
+		p->over_budget = true;
+		p->over_offset = it->def->offset;
 		return;
 	}
 	print_defval(p, it->scope, &it->def->defval, depth + 1);

@@ -21,7 +21,20 @@ struct wit_printer {
 	bool any_items;
 	/* Print the bodies of interface-named instances too (inspect). */
 	bool expand_named;
+	/*
+	 * Anonymous types written out in place so far, and the budget for
+	 * them: written in full, a type that uses another twice doubles, so
+	 * a small component can describe a type too large to print.  Past
+	 * the budget nothing more is written; over_budget says so and
+	 * over_offset is the type definition that did not fit.
+	 */
+	size_t nodes, max_nodes;
+	bool over_budget;
+	size_t over_offset;
 };
+
+/* The default of wit_printer.max_nodes. */
+#define WIT_MAX_NODES 100000
 
 void wit_init(struct wit_printer *p, struct bin_writer *w, struct arena *a);
 

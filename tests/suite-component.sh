@@ -14,7 +14,8 @@
 #  3. No input crashes or hangs the reader: build/asan/comp_read_check over
 #     all of the above, plus truncated and bit-flipped variants of each.
 #  4. `meld inspect` golden files (text, --json, --wit) under
-#     tests/golden/inspect/; UPDATE_GOLDEN=1 rewrites them.
+#     tests/golden/inspect/; UPDATE_GOLDEN=1 rewrites them; types too large
+#     to write out (tests/data/inspect/*.wat) refused cleanly.
 #  5. `meld inspect --wit` has the content `jco wit` prints (blank lines and
 #     `//` comment lines aside) for every component of step 1.
 #  6. `meld inspect` of core modules (the WASI adapters, node_modules).
@@ -32,9 +33,6 @@ JCO=tests/js/node_modules/.bin/jco
 
 # Known gaps: a pattern matched against the case's name, and why.
 known_gaps=(
-	"custom-page-sizes|core_read (src/core_read.c) refuses memory limits flag 0x08 (custom-page-sizes proposal)"
-	"legacy-indices.wast:71|core_read refuses the shared reference type prefix 0x65 in a table type (shared-everything-threads)"
-	"shared-everything-threads/not-accepted.wast:13|core_read refuses the shared reference type prefix 0x65 (shared-everything-threads)"
 	"resources-and-aliases|jco wit 0.259 panics on this composition (printing.rs:544), so there is nothing to compare with"
 	"link-wasip3-tls|jco parse 0.259 cannot parse this component.wat (newer text syntax: shared globals)"
 )
@@ -169,8 +167,8 @@ fi
 
 # Invalid cases not yet refused: where (file:line) and why.
 invalid_gaps=(
-	"validation/core-modules.wast:24|code of a nested core module is not type-checked (no core function-body validator)"
-	"nested-modules.wast:29|code of a nested core module is not type-checked (no core function-body validator)"
+	"validation/core-modules.wast:24|function bodies of nested core modules are not type-checked (\`i32.add\` on an empty stack): that needs a core validator typing the operand stack of every WebAssembly 3.0 instruction, which meld does not have"
+	"nested-modules.wast:29|function bodies of nested core modules are not type-checked (\`i32.add\` on an empty stack): that needs a core validator typing the operand stack of every WebAssembly 3.0 instruction, which meld does not have"
 )
 baseline=tests/data/invalid-refused.txt
 
@@ -366,6 +364,34 @@ for f in "${golden_inputs[@]}"; do
 		fi
 	done
 done
+
+# ---- 4b. types too large to write out -----------------------------------
+# tests/data/inspect/*.wat, converted with jco parse: `meld inspect` in every
+# mode fails quickly (exit 1, nothing on stdout) with one diagnostic
+# "FILE:0x...: ..." containing the file's `;; expect:` text.
+
+if [ $have_jco = 1 ]; then
+	for wat in tests/data/inspect/*.wat; do
+		wasm=$out/inspect-$(basename "${wat%.wat}").wasm
+		if [ ! -f "$wasm" ] || [ "$wat" -nt "$wasm" ]; then
+			if ! "$JCO" parse "$wat" -o "$wasm" > /dev/null 2>&1; then
+				rm -f "$wasm"
+				bad "jco parse $wat"
+				continue
+			fi
+		fi
+		want=$(sed -n 's/^;; expect: //p' "$wat")
+		for flag in "" --json --wit; do
+			stdout=$(timeout 20 "$MELD" inspect "$wasm" $flag 2> "$out/inspect-err.txt")
+			rc=$?
+			err=$(cat "$out/inspect-err.txt")
+			if [ $rc -eq 1 ] && [ -z "$stdout" ] && [ "$(wc -l < "$out/inspect-err.txt")" -eq 1 ] &&
+			   [[ $err == "meld: error: $wasm:0x"*"$want"* ]]; then ok; else
+				bad "inspect $flag $wat" "exit $rc, $(wc -c <<< "$stdout") bytes out: ${err:0:200}"
+			fi
+		done
+	done
+fi
 
 # ---- 5. --wit against jco wit ----------------------------------------------
 

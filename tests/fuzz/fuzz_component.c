@@ -2,12 +2,13 @@
  * fuzz_component: libFuzzer target for the component reader, validation
  * and `meld inspect` (text, JSON and WIT).  Any input must be read or
  * refused with a diagnostic: no crash, no hang, no leak.
- *   make fuzz && build/fuzz/fuzz_component CORPUS_DIR
- * Seed it with component binaries (tests/suite-component.sh makes them
- * under build/).  Crashes it finds become cases in tests/unit/test_comp.c.
+ *   make fuzz && tests/fuzz/run.sh fuzz_component [SECONDS]
+ * run.sh seeds it with the corpus' components and the component suite's
+ * .wast cases.  Crashes it finds become cases in tests/unit/test_comp.c.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "arena.h"
@@ -28,6 +29,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	enum meld_status st = comp_read(&a, &d, "fuzz", data, size, &c);
 	if (st == MELD_OK)
 		st = comp_validate(&a, &d, "fuzz", c);
+	/* a refusal is one diagnostic naming the input */
+	const char *text = diag_text(&d);
+	if (st != MELD_OK && (!text || strncmp(text, "fuzz", 4) != 0))
+		abort();
 	arena_clear(&a);
 	if (st != MELD_OK)
 		return 0;

@@ -344,6 +344,57 @@ test_type_size(void)
 	CHECK(refused_with(b, n, MELD_EINVALID, "effective type size exceeds the limit"));
 }
 
+/*
+ * Tuples of the level before, twice, each level exported under a name
+ * (t0 = u32; t<k> = tuple<t<k-1>, t<k-1>>): the effective type size of
+ * level k is 2^(k+1) - 1, over the limit at level 19.  Looking through
+ * the exported tuples once per path used to use up the validation
+ * budget, after which the size walk counted 1 for every type.
+ */
+static void
+test_type_size_exported(void)
+{
+	uint8_t b[8 + 25 * 20]; /* at most 18 bytes a level */
+	const uint8_t pre[] = {PREAMBLE};
+	memcpy(b, pre, sizeof pre);
+	size_t n = sizeof pre;
+	for (uint8_t k = 0; k < 25; k++) {
+		b[n++] = 0x07; /* type section: one type */
+		if (k == 0) {
+			b[n++] = 2, b[n++] = 1, b[n++] = 0x79;
+		} else {
+			uint8_t e = (uint8_t)(2 * k - 1); /* the export of k-1 */
+			b[n++] = 5, b[n++] = 1, b[n++] = 0x6f, b[n++] = 2;
+			b[n++] = e, b[n++] = e;
+		}
+		uint8_t name_len = k < 10 ? 2 : 3;
+		b[n++] = 0x0b; /* export section: "t<k>", type 2k */
+		b[n++] = (uint8_t)(6 + name_len);
+		b[n++] = 1, b[n++] = 0x00, b[n++] = name_len, b[n++] = 't';
+		if (k >= 10)
+			b[n++] = (uint8_t)('0' + k / 10);
+		b[n++] = (uint8_t)('0' + k % 10);
+		b[n++] = 0x03, b[n++] = (uint8_t)(2 * k), b[n++] = 0x00;
+	}
+	CHECK(refused_with(b, n, MELD_EINVALID, "effective type size exceeds the limit"));
+	/* up to level 18 (2^19 - 1) it is valid, and quick */
+	size_t upto18 = 0;
+	for (size_t i = sizeof pre, k = 0; i < n; k++) {
+		if (k == 19) {
+			upto18 = i;
+			break;
+		}
+		i += 2 + b[i + 1];         /* the type section */
+		i += 2 + b[i + 1];         /* the export section */
+	}
+	struct run r;
+	run_read(&r, b, upto18, 1);
+	if (r.st != MELD_OK)
+		printf("  got: %s\n", diag_text(&r.d));
+	CHECK(r.st == MELD_OK);
+	run_clear(&r);
+}
+
 static void
 test_detect(void)
 {
@@ -430,6 +481,7 @@ test_comp(void)
 	test_subtyping();
 	test_type_rules();
 	test_type_size();
+	test_type_size_exported();
 	test_detect();
 	test_inspect();
 	test_oom();

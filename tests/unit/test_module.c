@@ -408,17 +408,54 @@ test_limits(void)
 	CHECK(c.m->memories[7].limits.max == 5);
 	CHECK(identity_ok(&c, &m));
 	ctx_clear(&c);
+	/* custom page sizes: the exponent after the limits, 0 or 16 */
+	mb_init(&m);
+	mb_sec(&m, 5, "03 08 81 80 04 00 09 01 02 10 00 00");
+	CHECK(ctx_read(&c, &m) == MELD_OK);
+	CHECK(c.m->memories[0].limits.page_size_log2 == 0);
+	CHECK(c.m->memories[0].limits.min == 65537);
+	CHECK(c.m->memories[1].limits.page_size_log2 == 16);
+	CHECK(c.m->memories[1].limits.max == 2);
+	CHECK(c.m->memories[2].limits.page_size_log2 == CORE_PAGE_SIZE_LOG2);
+	CHECK(identity_ok(&c, &m));
+	ctx_clear(&c);
+	/* an imported one, its import rewritten through a remap */
+	mb_init(&m);
+	mb_sec(&m, 2, "01 01 61 01 62 02 09 01 02 00");
+	CHECK(ctx_read(&c, &m) == MELD_OK);
+	CHECK(c.m->memories[0].limits.page_size_log2 == 0);
+	struct shift sh;
+	shift_init(&sh, 1);
+	CHECK(written_is(c.m, &sh.r, m.b, m.n));
+	ctx_clear(&c);
 	mb_init(&m);
 	mb_sec(&m, 5, "01 08 00");
-	check_refused(&m, "0xb: malformed: memory: limits flags 0x08");
+	check_refused(&m, "0xd: malformed: memory page size: unexpected end");
+	mb_init(&m);
+	mb_sec(&m, 5, "01 08 00 03");
+	check_refused(&m, "0xb: invalid: memory: invalid custom page size 2**3");
+	mb_init(&m);
+	mb_sec(&m, 5, "01 10 00");
+	check_refused(&m, "0xb: malformed: memory: limits flags 0x10");
+	mb_init(&m);
+	mb_sec(&m, 5, "01 01 02 01");
+	check_refused(&m, "0xb: invalid: memory: size minimum must not be "
+			  "greater than maximum");
+	mb_init(&m);
+	mb_sec(&m, 5, "01 00 81 80 04");
+	check_refused(&m, "0xb: invalid: memory: memory size must be at most "
+			  "2**32 bytes");
 	/* a u64 minimum is refused for a 32-bit memory */
 	mb_init(&m);
 	mb_sec(&m, 5, "01 00 80 80 80 80 10");
 	check_refused(&m, "malformed: memory: integer too large");
-	/* tables: no shared flag; the 0x40 0x00 form has an initialiser */
+	/* tables: no page size; the 0x40 0x00 form has an initialiser */
 	mb_init(&m);
-	mb_sec(&m, 4, "01 70 02 00");
-	check_refused(&m, "malformed: table: limits flags 0x02");
+	mb_sec(&m, 4, "01 70 08 00 00");
+	check_refused(&m, "malformed: table: limits flags 0x08");
+	mb_init(&m);
+	mb_sec(&m, 4, "01 70 05 03 02");
+	check_refused(&m, "invalid: table: size minimum must not be greater");
 	mb_init(&m);
 	mb_sec(&m, 4, "03 40 00 70 00 01 d0 70 0b 6f 05 00 02 64 70 00 00");
 	CHECK(ctx_read(&c, &m) == MELD_OK);
@@ -489,13 +526,163 @@ test_rec_groups(void)
 	check_refused(&m, "malformed: field: mutability 0x02");
 }
 
+/* shared-everything-threads: shared composite and abstract heap types. */
+static void
+test_shared(void)
+{
+	struct mb m;
+	struct ctx c;
+	mb_init(&m);
+	mb_sec(&m, 1, "02 65 60 00 00 60 01 63 65 6e 00");
+	mb_sec(&m, 3, "01 00");
+	mb_sec(&m, 4, "02 63 65 70 03 01 02 65 70 00 01");
+	mb_sec(&m, 9, "01 05 63 65 70 01 d0 65 70 0b");
+	mb_sec(&m, 10, "01 02 00 0b");
+	CHECK(ctx_read(&c, &m) == MELD_OK);
+	const struct core_module *cm = c.m;
+	CHECK(cm->types[0].shared && !cm->types[1].shared);
+	CHECK(cm->types[1].params[0].shared &&
+	      cm->types[1].params[0].heap == CORE_HEAP_ANY);
+	CHECK(cm->tables[0].elem.shared &&
+	      cm->tables[0].elem.heap == CORE_HEAP_FUNC);
+	CHECK(cm->tables[0].limits.flags == 3);
+	CHECK(cm->tables[1].elem.shared &&
+	      cm->tables[1].elem.code == CORE_VALTYPE_REF_NULL &&
+	      cm->tables[1].elem.heap == CORE_HEAP_FUNC);
+	CHECK(cm->elems[0].type.shared);
+	CHECK(identity_ok(&c, &m));
+	/* rewritten through a remap, the prefixes are kept */
+	struct shift sh;
+	shift_init(&sh, 1);
+	struct mb want;
+	mb_init(&want);
+	mb_sec(&want, 1, "02 65 60 00 00 60 01 63 65 6e 00");
+	mb_sec(&want, 3, "01 01");
+	mb_sec(&want, 4, "02 63 65 70 03 01 02 65 70 00 01");
+	mb_sec(&want, 9, "01 05 63 65 70 01 d0 65 70 0b");
+	mb_sec(&want, 10, "01 02 00 0b");
+	CHECK(written_is(cm, &sh.r, want.b, want.n));
+	ctx_clear(&c);
+	mb_init(&m);
+	mb_sec(&m, 4, "01 63 65 00 00 01");
+	check_refused(&m, "0xd: malformed: table element type: unknown "
+			  "shared heap type 0x00");
+}
+
+/* Indices checked against their index space as they are read. */
+static void
+test_index_bounds(void)
+{
+	struct mb m;
+	/* exports: an index the space does not have */
+	mb_init(&m);
+	mb_sec(&m, 7, "01 01 61 00 00");
+	check_refused(&m, "0xe: invalid: export index: unknown function 0: "
+			  "function index out of bounds (0 defined)");
+	mb_init(&m);
+	mb_sec(&m, 5, "01 00 01");
+	mb_sec(&m, 7, "01 01 6d 02 03");
+	check_refused(&m, "invalid: export index: unknown memory 3");
+	mb_init(&m);
+	mb_sec(&m, 7, "01 01 67 03 00");
+	check_refused(&m, "unknown global 0");
+	mb_init(&m);
+	mb_sec(&m, 7, "01 01 74 01 00");
+	check_refused(&m, "unknown table 0");
+	mb_init(&m);
+	mb_sec(&m, 7, "01 01 74 04 00");
+	check_refused(&m, "unknown tag 0");
+	/* export names are unique: the second "a" (at 0x18) is reported */
+	mb_init(&m);
+	mb_sec(&m, 5, "01 00 01");
+	mb_sec(&m, 7, "03 01 61 02 00 01 62 02 00 01 61 02 00");
+	check_refused(&m, "0x18: invalid: export name \"a\": duplicate");
+	/* function and tag types: in bounds and function types */
+	mb_init(&m);
+	mb_sec(&m, 3, "01 00");
+	check_refused(&m, "0xb: invalid: function type index: unknown type 0");
+	mb_init(&m);
+	mb_sec(&m, 1, "01 5f 00");
+	mb_sec(&m, 3, "01 00");
+	check_refused(&m, "invalid: function type index: type 0 is not a "
+			  "function type");
+	mb_init(&m);
+	mb_sec(&m, 2, "01 01 61 01 62 00 02");
+	check_refused(&m, "invalid: import type index: unknown type 2");
+	mb_init(&m);
+	mb_sec(&m, 13, "01 00 00");
+	check_refused(&m, "invalid: tag type index: unknown type 0");
+	/* the start function: in bounds, of type [] -> [] */
+	mb_init(&m);
+	mb_sec(&m, 8, "00");
+	check_refused(&m, "0xa: invalid: start function: unknown function 0");
+	mb_init(&m);
+	mb_sec(&m, 1, "01 60 01 7f 00");
+	mb_sec(&m, 3, "01 00");
+	mb_sec(&m, 8, "00");
+	mb_sec(&m, 10, "01 02 00 0b");
+	check_refused(&m, "invalid: start function 0: type must be [] -> []");
+	/* segments: tables and memories, explicit or index 0 */
+	mb_init(&m);
+	mb_sec(&m, 9, "01 00 41 00 0b 00");
+	check_refused(&m, "0xb: invalid: element table: unknown table 0");
+	mb_init(&m);
+	mb_sec(&m, 4, "01 70 00 01");
+	mb_sec(&m, 9, "01 02 01 41 00 0b 00 00");
+	check_refused(&m, "invalid: element table: unknown table 1");
+	mb_init(&m);
+	mb_sec(&m, 4, "01 70 00 01");
+	mb_sec(&m, 9, "01 00 41 00 0b 01 05");
+	check_refused(&m, "invalid: element function index: unknown function 5");
+	mb_init(&m);
+	mb_sec(&m, 11, "01 00 41 00 0b 00");
+	check_refused(&m, "0xb: invalid: data memory: unknown memory 0");
+	mb_init(&m);
+	mb_sec(&m, 5, "01 00 01");
+	mb_sec(&m, 11, "01 02 01 41 00 0b 00");
+	check_refused(&m, "invalid: data memory: unknown memory 1");
+	/* constant expressions: earlier immutable globals, known functions */
+	mb_init(&m);
+	mb_sec(&m, 6, "02 7f 00 23 01 0b 7f 00 41 00 0b");
+	check_refused(&m, "0xe: invalid: global initialiser: unknown global 1");
+	mb_init(&m);
+	mb_sec(&m, 2, "01 01 61 01 62 03 7f 01");
+	mb_sec(&m, 6, "01 7f 00 23 00 0b");
+	check_refused(&m, "invalid: global initialiser: constant expression "
+			  "required");
+	mb_init(&m);
+	mb_sec(&m, 6, "01 70 00 d2 03 0b");
+	check_refused(&m, "invalid: global initialiser: unknown function 3");
+	mb_init(&m);
+	mb_sec(&m, 6, "01 70 00 d0 07 0b");
+	check_refused(&m, "invalid: global initialiser: unknown type 7");
+	mb_init(&m);
+	mb_sec(&m, 6, "01 7f 00 41 00 fb 00 02 0b");
+	check_refused(&m, "invalid: global initialiser: unknown type 2");
+	/* heap types: inside the type section, only up to the rec group */
+	mb_init(&m);
+	mb_sec(&m, 1, "01 60 01 63 05 00");
+	check_refused(&m, "0xe: invalid: parameter type: unknown type 5");
+	mb_init(&m);
+	mb_sec(&m, 1, "02 5f 01 63 01 00 5f 00");
+	check_refused(&m, "invalid: field type: unknown type 1");
+	mb_init(&m);
+	mb_sec(&m, 1, "02 50 01 01 5f 00 50 00 5f 00");
+	check_refused(&m, "0xd: invalid: supertype index: unknown type 1");
+	struct ctx c;
+	mb_init(&m);
+	mb_sec(&m, 1, "01 4e 02 5f 01 63 01 00 5f 00");
+	CHECK(ctx_read(&c, &m) == MELD_OK);
+	ctx_clear(&c);
+}
+
 static void
 test_imports_exports(void)
 {
 	struct mb m;
 	struct ctx c;
 	mb_init(&m);
-	mb_sec(&m, 1, "02 60 01 7f 00 60 00 01 7f");
+	mb_sec(&m, 1, "02 60 01 7f 00 60 00 00");
 	mb_sec(&m, 2,
 	       "05 01 61 01 66 00 01"       /* func (type 1) */
 	       " 01 61 01 74 01 70 00 00"   /* table */
@@ -506,7 +693,7 @@ test_imports_exports(void)
 	mb_sec(&m, 6, "01 7e 00 42 2a 0b");
 	mb_sec(&m, 7, "03 01 78 00 02 01 79 03 01 01 7a 02 00");
 	mb_sec(&m, 8, "02");
-	mb_sec(&m, 10, "02 02 00 0b 04 00 41 00 0b");
+	mb_sec(&m, 10, "02 02 00 0b 02 00 0b");
 	CHECK(ctx_read(&c, &m) == MELD_OK);
 	const struct core_module *cm = c.m;
 	CHECK(cm->nimports == 5);
@@ -519,7 +706,7 @@ test_imports_exports(void)
 	CHECK(cm->globals[1].type.code == CORE_VALTYPE_I64 &&
 	      cm->globals[1].import == CORE_NO_INDEX);
 	CHECK(cm->funcs[0].import == 0 && cm->funcs[0].typeidx == 1);
-	CHECK(core_func_type(cm, 0)->nresults == 1);
+	CHECK(core_func_type(cm, 0)->nresults == 0);
 	CHECK(core_func_type(cm, 1)->nparams == 1);
 	CHECK(core_func_typeidx(cm, 2) == 1);
 	CHECK(core_func_type(cm, 3) == NULL);
@@ -534,7 +721,7 @@ test_imports_exports(void)
 	shift_init(&sh, 1);
 	struct mb want;
 	mb_init(&want);
-	mb_sec(&want, 1, "02 60 01 7f 00 60 00 01 7f");
+	mb_sec(&want, 1, "02 60 01 7f 00 60 00 00");
 	mb_sec(&want, 2,
 	       "05 01 61 01 66 00 02 01 61 01 74 01 70 00 00"
 	       " 01 61 01 6d 02 00 01 01 61 01 67 03 7f 01"
@@ -543,7 +730,7 @@ test_imports_exports(void)
 	mb_sec(&want, 6, "01 7e 00 42 2a 0b");
 	mb_sec(&want, 7, "03 01 78 00 03 01 79 03 02 01 7a 02 01");
 	mb_sec(&want, 8, "03");
-	mb_sec(&want, 10, "02 02 00 0b 04 00 41 00 0b");
+	mb_sec(&want, 10, "02 02 00 0b 02 00 0b");
 	CHECK(written_is(cm, &sh.r, want.b, want.n));
 	ctx_clear(&c);
 
@@ -817,6 +1004,8 @@ test_module(void)
 	test_elem_encodings();
 	test_limits();
 	test_rec_groups();
+	test_shared();
+	test_index_bounds();
 	test_imports_exports();
 	test_const_exprs();
 	test_data_and_tables();
