@@ -112,7 +112,8 @@ pass_shims(struct fusion *f)
 static enum meld_status
 pass_plan(struct fusion *f)
 {
-	return plan_build(&f->s->arena, &f->s->diag, &f->graph, &f->plan);
+	return plan_build(&f->s->arena, &f->s->diag, &f->graph,
+			  f->opts->component != 0, &f->plan);
 }
 
 static enum meld_status
