@@ -113,7 +113,8 @@ static enum meld_status
 pass_plan(struct fusion *f)
 {
 	return plan_build(&f->s->arena, &f->s->diag, &f->graph,
-			  f->opts->component != 0, &f->plan);
+			  f->opts->component || f->opts->host_resources,
+			  &f->plan);
 }
 
 static enum meld_status
