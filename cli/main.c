@@ -1,7 +1,7 @@
 /*
  * meld: the command line over libmeld.  Follows pulseengine/meld's CLI so
  * its users can switch without changing their builds:
- *   meld fuse IN... [-o OUT] [--memory auto|multi|shared] [--component]
+ *   meld fuse IN... [-o OUT] [--memory auto|multi|shared] [--component] [--host-resources]
  *             [--stats] [--explain] [-v]
  *   meld inspect FILE [--json|--wit]
  * Exit codes: 0 success, 1 fusion/inspect error, 2 usage error.
@@ -30,6 +30,9 @@ static const char usage_text[] =
 	"  --memory STRATEGY     auto|multi (one memory per component, default)\n"
 	"                        or shared (one memory; not implemented yet)\n"
 	"  --component           wrap the fused module back into a component\n"
+	"  --host-resources      leave the resources the root exports in the\n"
+	"                        host's table (imported built-ins), as\n"
+	"                        --component does\n"
 	"  --stats               print counts and timings\n"
 	"  --explain             describe every adapter site\n"
 	"  -v, --verbose         say what is being done\n"
@@ -99,6 +102,8 @@ parse_fuse_args(int argc, char **argv, struct fuse_args *a)
 				return EXIT_USAGE;
 		} else if (strcmp(arg, "--component") == 0) {
 			a->opts.component = 1;
+		} else if (strcmp(arg, "--host-resources") == 0) {
+			a->opts.host_resources = 1;
 		} else if (strcmp(arg, "--stats") == 0) {
 			a->opts.stats = 1;
 		} else if (strcmp(arg, "--explain") == 0) {

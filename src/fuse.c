@@ -112,7 +112,9 @@ pass_shims(struct fusion *f)
 static enum meld_status
 pass_plan(struct fusion *f)
 {
-	return plan_build(&f->s->arena, &f->s->diag, &f->graph, &f->plan);
+	return plan_build(&f->s->arena, &f->s->diag, &f->graph,
+			  f->opts->component || f->opts->host_resources,
+			  &f->plan);
 }
 
 static enum meld_status

@@ -44,8 +44,8 @@ plan_poom(struct pctx *x)
 			 "out of memory while planning");
 }
 
-static char *
-pstr(struct pctx *x, const char *a, const char *b)
+char *
+plan_str(struct pctx *x, const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b);
 	char *s = arena_alloc(x->a, la + lb + 1);
@@ -208,8 +208,8 @@ plan_func_type(struct arena *a, struct diag *d, struct plan *p,
 	return plan_gen_type(&x, params, nparams, results, nresults, typeidx);
 }
 
-static enum abi_ptr
-mem_ptr(const struct inst_graph *g, struct inst_core_val mem)
+enum abi_ptr
+plan_mem_ptr(const struct inst_graph *g, struct inst_core_val mem)
 {
 	if (mem.kind != INST_CORE_DEF)
 		return ABI_PTR_I32;
@@ -226,7 +226,7 @@ enum meld_status
 plan_flat_type(struct pctx *x, const struct vtype_func *ft,
 	       const struct inst_opts *o, enum abi_context cx, uint32_t *out)
 {
-	struct abi_sig_opts so = {mem_ptr(x->g, o->memory), false, false};
+	struct abi_sig_opts so = {plan_mem_ptr(x->g, o->memory), false, false};
 	struct abi_core_func cf;
 	abi_flatten_functype(ft, &so, cx, &cf);
 	uint8_t par[VTYPE_FLAT_CAP], res[VTYPE_FLAT_CAP];
@@ -335,7 +335,7 @@ unique_field(struct pctx *x, const char *module, const char *field)
 			return name;
 		char suffix[16];
 		snprintf(suffix, sizeof suffix, "$%u", k);
-		if (!(name = pstr(x, field, suffix)))
+		if (!(name = plan_str(x, field, suffix)))
 			return NULL;
 	}
 }
@@ -398,7 +398,7 @@ use_lift(struct pctx *x, struct inst_lower *l, struct plan_site *site)
 		return refuse_adapter(x, l);
 	if (abi_func_is_scalar(fn->type) &&
 	    abi_func_is_passthrough(fn->type, &conv) &&
-	    !plan_res_needs_adapter(fn->type) &&
+	    !plan_res_needs_adapter(x->p, fn->type) &&
 	    fn->opts.post_return.kind == INST_CORE_NONE) {
 		site->kind = PLAN_SITE_DIRECT;
 		x->p->ndirect++;
@@ -467,7 +467,7 @@ use_builtin(struct pctx *x, struct inst_builtin *b)
 			     : b->kind == COMP_CANON_RESOURCE_REP
 				     ? "[resource-rep]"
 				     : "[resource-drop]";
-	if (!plan_res_hosted(r)) {
+	if (!plan_res_hosted(x->p, r)) {
 		/* a table function, placed by plan_res_tables */
 		x->p->needs_rtab = true;
 		return MELD_OK;
@@ -483,7 +483,7 @@ use_builtin(struct pctx *x, struct inst_builtin *b)
 			return MELD_OK;
 		}
 	}
-	const char *field = pstr(x, prefix, r->name);
+	const char *field = plan_str(x, prefix, r->name);
 	uint32_t typeidx, idx;
 	if (!field)
 		return plan_poom(x);
@@ -571,7 +571,7 @@ check_binding(struct pctx *x, const struct inst_core *c, uint32_t k)
 		ok = functypes_agree(want, inst_def_func_type(x->g, v));
 	else if (v.kind == INST_CORE_LOWER)
 		ok = functype_is(want, v.lower->func->type,
-				 mem_ptr(x->g, v.lower->opts.memory));
+				 plan_mem_ptr(x->g, v.lower->opts.memory));
 	if (!ok)
 		return diag_fail(x->d, MELD_EINVALID, c->input, c->offset,
 				 "core instance %u: import \"%.*s\" \"%.*s\" "
@@ -615,6 +615,8 @@ use_all(struct pctx *x)
 			st = host_import(x, fn, &none, NULL, &idx);
 		} else {
 			st = plan_use(x, fn->callee);
+			if (st == MELD_OK)
+				st = plan_res_use_export(x, fn);
 			if (st == MELD_OK)
 				st = plan_use(x, fn->opts.post_return);
 			if (st == MELD_OK)
@@ -836,8 +838,8 @@ plan_start(struct pctx *x)
 
 /* ---- 6. the boundary ------------------------------------------------ */
 
-static enum meld_status
-add_export(struct pctx *x, const char *name, uint8_t kind, uint32_t index)
+enum meld_status
+plan_add_export(struct pctx *x, const char *name, uint8_t kind, uint32_t index)
 {
 	for (size_t i = 0; i < x->p->nexports; i++) {
 		const struct plan_export *e = &x->p->exports[i];
@@ -897,7 +899,7 @@ group_name(struct pctx *x, const char *base, int k)
 	char buf[16] = "";
 	if (k > 0)
 		snprintf(buf, sizeof buf, "$%d", k);
-	return pstr(x, base, buf);
+	return plan_str(x, base, buf);
 }
 
 /* Export funcidx under base (or base.2, ...); the name used. */
@@ -911,7 +913,7 @@ export_named(struct pctx *x, const char *base, uint8_t kind, uint32_t index)
 			if (strcmp(x->p->exports[i].name, name) == 0)
 				found = &x->p->exports[i];
 		if (!found)
-			return add_export(x, name, kind, index) == MELD_OK
+			return plan_add_export(x, name, kind, index) == MELD_OK
 				       ? name
 				       : NULL;
 		if (found->kind == kind && found->index == index)
@@ -919,7 +921,7 @@ export_named(struct pctx *x, const char *base, uint8_t kind, uint32_t index)
 		x->p->abi_ambiguous = true;
 		char buf[16];
 		snprintf(buf, sizeof buf, ".%u", n);
-		name = pstr(x, base, buf);
+		name = plan_str(x, base, buf);
 	}
 	return NULL;
 }
@@ -972,9 +974,20 @@ new_abi(struct pctx *x)
 			  &x->p->abi_cap, sizeof(struct plan_abi));
 }
 
-static enum meld_status
-export_func(struct pctx *x, struct groups *gr, const struct inst_export *e)
+uint32_t
+plan_export_target(const struct plan *p, const struct inst_func *fn)
 {
+	for (size_t k = 0; k < p->nguards; k++)
+		if (!p->guards[k].site &&
+		    inst_core_val_eq(p->guards[k].target, fn->callee))
+			return p->guards[k].funcidx;
+	return plan_funcidx(p, fn->callee);
+}
+
+static enum meld_status
+export_func(struct pctx *x, struct groups *gr, size_t i)
+{
+	const struct inst_export *e = &x->g->exports[i];
 	struct inst_func *fn = e->func;
 	uint32_t idx;
 	enum meld_status st;
@@ -983,14 +996,12 @@ export_func(struct pctx *x, struct groups *gr, const struct inst_export *e)
 		struct inst_opts none = {0};
 		if ((st = host_import(x, fn, &none, NULL, &idx)) != MELD_OK)
 			return st;
-		return add_export(x, e->name, CORE_EXTERN_FUNC, idx);
+		return plan_add_export(x, e->name, CORE_EXTERN_FUNC, idx);
 	}
-	uint32_t target = plan_funcidx(x->p, fn->callee);
-	for (size_t i = 0; i < x->p->nguards; i++)
-		if (!x->p->guards[i].site &&
-		    inst_core_val_eq(x->p->guards[i].target, fn->callee))
-			target = x->p->guards[i].funcidx;
-	if ((st = add_export(x, e->name, CORE_EXTERN_FUNC, target)) !=
+	uint32_t target = x->p->export_bound[i] != UINT32_MAX
+				  ? x->p->export_bound[i]
+				  : plan_export_target(x->p, fn);
+	if ((st = plan_add_export(x, e->name, CORE_EXTERN_FUNC, target)) !=
 	    MELD_OK)
 		return st;
 	struct plan_abi *ab = new_abi(x);
@@ -999,10 +1010,10 @@ export_func(struct pctx *x, struct groups *gr, const struct inst_export *e)
 	ab->is_export = true;
 	ab->name = e->name;
 	if (fn->opts.post_return.kind != INST_CORE_NONE) {
-		ab->post_return = pstr(x, "cabi_post_", e->name);
+		ab->post_return = plan_str(x, "cabi_post_", e->name);
 		if (!ab->post_return)
 			return plan_poom(x);
-		st = add_export(x, ab->post_return, CORE_EXTERN_FUNC,
+		st = plan_add_export(x, ab->post_return, CORE_EXTERN_FUNC,
 				plan_funcidx(x->p, fn->opts.post_return));
 		if (st != MELD_OK)
 			return st;
@@ -1019,14 +1030,14 @@ export_dtors(struct pctx *x)
 			continue;
 		/* "[export]iface" gives "iface#[dtor]r"; the root "[dtor]r" */
 		const char *iface = r->module + strlen("[export]");
-		const char *dtor = pstr(x, "[dtor]", r->name);
+		const char *dtor = plan_str(x, "[dtor]", r->name);
 		const char *pre = strcmp(iface, "$root") == 0
 					  ? ""
-					  : pstr(x, iface, "#");
-		const char *name = dtor && pre ? pstr(x, pre, dtor) : NULL;
+					  : plan_str(x, iface, "#");
+		const char *name = dtor && pre ? plan_str(x, pre, dtor) : NULL;
 		if (!name)
 			return plan_poom(x);
-		enum meld_status st = add_export(x, name, CORE_EXTERN_FUNC,
+		enum meld_status st = plan_add_export(x, name, CORE_EXTERN_FUNC,
 						 plan_funcidx(x->p, r->dtor));
 		if (st != MELD_OK)
 			return st;
@@ -1040,9 +1051,10 @@ plan_boundary(struct pctx *x)
 	struct groups gr = {.n = 0};
 	enum meld_status st = MELD_OK;
 	for (size_t i = 0; st == MELD_OK && i < x->g->nexports; i++)
-		st = export_func(x, &gr, &x->g->exports[i]);
+		st = export_func(x, &gr, i);
 	if (st == MELD_OK)
-		st = export_dtors(x);
+		st = x->p->host_resources ? export_dtors(x)
+					  : plan_res_export_drops(x);
 	for (size_t i = 0; st == MELD_OK && i < x->p->nimports; i++) {
 		struct plan_import *im = &x->p->imports[i];
 		if (!im->func || im->opts.memory.kind == INST_CORE_NONE)
@@ -1061,19 +1073,26 @@ plan_boundary(struct pctx *x)
 
 enum meld_status
 plan_build(struct arena *a, struct diag *d, struct inst_graph *g,
-	   struct plan *p)
+	   bool host_resources, struct plan *p)
 {
 	memset(p, 0, sizeof *p);
 	p->g = g;
+	p->host_resources = host_resources;
+	p->host_inst = UINT32_MAX;
 	struct pctx x = {a, d, p, g};
 	p->cores = arena_alloc_array(a, g->ncores, sizeof *p->cores);
 	p->sites = arena_alloc_array(a, g->nlowers, sizeof *p->sites);
 	p->builtin_import =
 		arena_alloc_array(a, g->nbuiltins, sizeof *p->builtin_import);
-	if (!p->cores || !p->sites || !p->builtin_import)
+	p->export_bound =
+		arena_alloc_array(a, g->nexports, sizeof *p->export_bound);
+	if (!p->cores || !p->sites || !p->builtin_import ||
+	    (g->nexports && !p->export_bound))
 		return plan_poom(&x);
 	for (size_t i = 0; i < g->nbuiltins; i++)
 		p->builtin_import[i] = UINT32_MAX;
+	for (size_t i = 0; i < g->nexports; i++)
+		p->export_bound[i] = UINT32_MAX;
 	enum meld_status st = module_types(&x);
 	if (st == MELD_OK)
 		st = use_all(&x);

@@ -186,13 +186,21 @@ struct plan {
 	uint32_t first_rtab;
 	uint32_t rtab_memidx;
 	uint32_t *rtab_typeidx;          /* per table function */
+	/* root-exported resources: false, the fused module keeps their
+	 * handles in the tables and the root exports convert handles to the
+	 * host's table of the tables (plan_res_bound.c); true (--component),
+	 * the host keeps them (imported built-ins, README "Resources") */
+	bool host_resources;
+	uint32_t host_inst;              /* the host's table, or UINT32_MAX */
+	uint32_t *export_bound;          /* by root export: its boundary
+					    function, or UINT32_MAX */
 	/* figures */
 	uint32_t ndirect;
 };
 
 MELD_CHECK_RESULT enum meld_status
 plan_build(struct arena *a, struct diag *d, struct inst_graph *g,
-	   struct plan *p);
+	   bool host_resources, struct plan *p);
 
 /* The index of a generated function type (types deduplicated). */
 MELD_CHECK_RESULT enum meld_status

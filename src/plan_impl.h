@@ -18,6 +18,16 @@ struct pctx {
 
 enum meld_status plan_poom(struct pctx *x);
 
+/* a then b, in the arena. */
+char *plan_str(struct pctx *x, const char *a, const char *b);
+/* An export of the fused module (names must differ). */
+MELD_CHECK_RESULT enum meld_status
+plan_add_export(struct pctx *x, const char *name, uint8_t kind, uint32_t index);
+/* The pointer type of a memory option. */
+enum abi_ptr plan_mem_ptr(const struct inst_graph *g, struct inst_core_val mem);
+/* What a root export of a lifted function calls: its guard or callee. */
+uint32_t plan_export_target(const struct plan *p, const struct inst_func *fn);
+
 /* A generated function type, deduplicated. */
 MELD_CHECK_RESULT enum meld_status
 plan_gen_type(struct pctx *x, const uint8_t *par, uint32_t np,
@@ -51,11 +61,11 @@ const struct plan_guard *plan_builtin_guard(const struct plan *p,
 /* Resource identity of a handle type's resource. */
 const struct inst_res *plan_res_of(const struct vtype_resource *vt);
 /* Handles of this resource live in the host's table (imported by the
- * root, or exported by it: the --component wrapper owns those). */
-bool plan_res_hosted(const struct inst_res *r);
+ * root, or exported by it when the --component wrapper owns those). */
+bool plan_res_hosted(const struct plan *p, const struct inst_res *r);
 /* ft carries a handle that needs the tables: an own of a guest resource
  * or any borrow. */
-bool plan_res_needs_adapter(const struct vtype_func *ft);
+bool plan_res_needs_adapter(const struct plan *p, const struct vtype_func *ft);
 /* An adapter site that carries handles: the tables are needed, and the
  * resource.rep imports its borrows of hosted types need are used. */
 MELD_CHECK_RESULT enum meld_status
@@ -63,5 +73,17 @@ plan_res_use_site(struct pctx *x, const struct inst_lower *l);
 /* After the bases: the tables' functions and memory, the built-ins'
  * function indices. */
 MELD_CHECK_RESULT enum meld_status plan_res_tables(struct pctx *x);
+
+/* plan_res_bound.c: the root boundary of resources the tables keep */
+
+/* A root export: the tables are needed when it carries their handles. */
+MELD_CHECK_RESULT enum meld_status
+plan_res_use_export(struct pctx *x, const struct inst_func *fn);
+/* In plan_res_tables, after the built-ins: the host's table and the
+ * boundary functions of the root exports that carry handles. */
+MELD_CHECK_RESULT enum meld_status plan_res_boundary(struct pctx *x);
+/* The exported [resource-drop] of every root-exported resource type the
+ * tables keep: how the host drops its handles. */
+MELD_CHECK_RESULT enum meld_status plan_res_export_drops(struct pctx *x);
 
 #endif

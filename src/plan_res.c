@@ -12,10 +12,13 @@
  *     Every resource.new/rep/drop of a core instance becomes the table
  *     function of its component instance and type; adapters move own
  *     handles and lend borrows between the tables;
+ *   - types the root exports: guest types too, unless the output is a
+ *     component; the host is one more table, and the root exports that
+ *     carry their handles convert them (plan_res_bound.c);
  *   - hosted types, whose table the host keeps: types the root imports
- *     (WASI streams) and types defined inside but exported by the root
- *     (the --component wrapper implements their resource.new/rep/drop,
- *     README "Resources").  Their handles are the host's numbers and pass
+ *     (WASI streams) and, with --component, types defined inside but
+ *     exported by the root (the wrapper implements their
+ *     resource.new/rep/drop, README "Resources").  Their handles are the host's numbers and pass
  *     through adapters unchanged; their built-ins stay output imports,
  *     except resource.drop when tables exist, which goes through the
  *     tables first so that a borrow another component lent is not
@@ -38,14 +41,14 @@ plan_res_of(const struct vtype_resource *vt)
 }
 
 bool
-plan_res_hosted(const struct inst_res *r)
+plan_res_hosted(const struct plan *p, const struct inst_res *r)
 {
-	return r && (r->host || r->module);
+	return r && (r->host || (r->module && p->host_resources));
 }
 
 /* t holds a borrow, or an own of a guest type. */
 static bool
-needs_tables(const struct vtype *t, unsigned depth)
+needs_tables(const struct plan *p, const struct vtype *t, unsigned depth)
 {
 	if (!t || depth > 100 ||
 	    !(t->info.props & (VTYPE_P_OWN | VTYPE_P_BORROW)))
@@ -53,20 +56,20 @@ needs_tables(const struct vtype *t, unsigned depth)
 	if (t->kind == VTYPE_BORROW)
 		return true;
 	if (t->kind == VTYPE_OWN)
-		return !plan_res_hosted(plan_res_of(t->resource));
+		return !plan_res_hosted(p, plan_res_of(t->resource));
 	for (uint32_t i = 0; t->types && i < t->count; i++)
-		if (needs_tables(t->types[i], depth + 1))
+		if (needs_tables(p, t->types[i], depth + 1))
 			return true;
-	return needs_tables(t->elem, depth + 1);
+	return needs_tables(p, t->elem, depth + 1);
 }
 
 bool
-plan_res_needs_adapter(const struct vtype_func *ft)
+plan_res_needs_adapter(const struct plan *p, const struct vtype_func *ft)
 {
 	for (uint32_t i = 0; i < ft->nparams; i++)
-		if (needs_tables(ft->params[i].type, 0))
+		if (needs_tables(p, ft->params[i].type, 0))
 			return true;
-	return needs_tables(ft->result, 0);
+	return needs_tables(p, ft->result, 0);
 }
 
 /* A borrow of a hosted type defined in instance comp, anywhere in t. */
@@ -75,6 +78,7 @@ home_borrow(const struct vtype *t, uint32_t comp, unsigned depth)
 {
 	if (!t || depth > 100 || !(t->info.props & VTYPE_P_BORROW))
 		return NULL;
+	/* (only called when the host keeps root-exported types) */
 	if (t->kind == VTYPE_BORROW) {
 		const struct inst_res *r = plan_res_of(t->resource);
 		return r && !r->host && r->module && r->comp == comp ? r
@@ -106,7 +110,9 @@ plan_res_use_site(struct pctx *x, const struct inst_lower *l)
 	const struct vtype_func *ft = l->func->type;
 	enum meld_status st = MELD_OK;
 	x->p->needs_rtab = true;
-	for (uint32_t i = 0; st == MELD_OK && i < ft->nparams; i++) {
+	for (uint32_t i = 0; x->p->host_resources && st == MELD_OK &&
+			     i < ft->nparams;
+	     i++) {
 		const struct inst_res *r =
 			home_borrow(ft->params[i].type, l->func->comp, 0);
 		struct inst_builtin *b = r ? rep_builtin(x->g, r) : NULL;
@@ -145,17 +151,17 @@ add_type(struct pctx *x, const struct inst_res *r)
 {
 	struct rtab_type t = {
 		.res = r->vt,
-		.instance = plan_res_hosted(r) ? RTAB_NONE : r->comp,
+		.instance = plan_res_hosted(x->p, r) ? RTAB_NONE : r->comp,
 		.rep = r->vt->rep ? r->vt->rep : CORE_VALTYPE_I32,
 		.dtor_funcidx = RTAB_NONE,
 		.host_drop_funcidx =
 			hosted_import(x->p, r, COMP_CANON_RESOURCE_DROP),
 		.host_rep_funcidx = RTAB_NONE,
 	};
-	if (!r->host && r->module)
+	if (!r->host && r->module && x->p->host_resources)
 		t.host_rep_funcidx =
 			hosted_import(x->p, r, COMP_CANON_RESOURCE_REP);
-	if (!plan_res_hosted(r) && r->has_dtor) {
+	if (!plan_res_hosted(x->p, r) && r->has_dtor) {
 		t.dtor_funcidx = plan_funcidx(x->p, r->dtor);
 		if (t.dtor_funcidx == UINT32_MAX)
 			return diag_fail(x->d, MELD_EINVALID, NULL,
@@ -185,7 +191,7 @@ bind_builtin(struct pctx *x, const struct inst_core *c,
 	     const struct inst_builtin *b)
 {
 	const struct inst_res *r = b->res;
-	if (plan_res_hosted(r) && (b->kind != COMP_CANON_RESOURCE_DROP ||
+	if (plan_res_hosted(x->p, r) && (b->kind != COMP_CANON_RESOURCE_DROP ||
 				   hosted_import(x->p, r, b->kind) ==
 					   RTAB_NONE))
 		return MELD_OK;
@@ -229,6 +235,8 @@ plan_res_tables(struct pctx *x)
 		st = add_type(x, g->resources[i]);
 	if (st == MELD_OK)
 		st = bind_all(x);
+	if (st == MELD_OK)
+		st = plan_res_boundary(x);
 	p->total[CORE_SPACE_FUNC] += rtab_nfuncs(p->rtab);
 	return st;
 }

@@ -26,7 +26,7 @@ struct rt_inst {
 struct rt_builtin {
 	enum rtab_builtin_kind kind;
 	uint32_t inst;
-	uint32_t tid;
+	uint32_t tid; /* 0: a function rtab_add_func was given */
 	struct adapt_gen_func fn;
 };
 
@@ -980,6 +980,8 @@ gen_fn(struct rt *x, enum rtab_fn fn)
 static enum meld_status
 gen_builtin(struct rtab *r, struct rt_builtin *b)
 {
+	if (b->tid == 0)
+		return MELD_OK;
 	const struct rtab_type *t = &r->types[b->tid - 1];
 	struct rt x;
 	rt_init(&x, r, 1);
@@ -1173,6 +1175,24 @@ rtab_builtin(struct rtab *r, enum rtab_builtin_kind kind, uint32_t inst,
 	b->fn.name = name;
 	b->fn.funcidx = base + (uint32_t)(r->nbuiltins - 1);
 	b->fn.type = builtin_type(kind, t);
+	*funcidx = b->fn.funcidx;
+	return MELD_OK;
+}
+
+enum meld_status
+rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
+	      uint32_t *funcidx)
+{
+	if (r->finished)
+		return fail(r, MELD_EUSAGE, "a function after rtab_finish");
+	struct rt_builtin *b = arena_push(r->a, (void **)&r->builtins,
+					  &r->nbuiltins, &r->builtins_cap,
+					  sizeof *b);
+	if (!b)
+		return fail(r, MELD_ENOMEM, "out of memory");
+	*b = (struct rt_builtin){.tid = 0, .fn = *fn};
+	b->fn.funcidx = r->first_funcidx + RTAB_FN_COUNT +
+			(uint32_t)(r->nbuiltins - 1);
 	*funcidx = b->fn.funcidx;
 	return MELD_OK;
 }

@@ -194,6 +194,14 @@ MELD_CHECK_RESULT enum meld_status
 rtab_builtin(struct rtab *r, enum rtab_builtin_kind kind, uint32_t inst,
 	     const struct vtype_resource *res, uint32_t *funcidx);
 
+/*
+ * A function generated elsewhere that calls the tables' functions (a root
+ * boundary function, plan_res_bound.c), numbered with the built-ins.
+ */
+MELD_CHECK_RESULT enum meld_status
+rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
+	      uint32_t *funcidx);
+
 /* Generate every body (after the last rtab_add_* and rtab_builtin). */
 MELD_CHECK_RESULT enum meld_status rtab_finish(struct rtab *r);
 

@@ -19,7 +19,8 @@
 #   5. wrapped   the same under Node 22 with multi-memory for the output:
 #                its log is NAME.expect too;
 #   6. small     the output holds the fused module once: one core module
-#                the size of `meld fuse` without --component (give or take
+#                the size of `meld fuse --host-resources` (the fusion
+#                --component wraps, without the wrapper; give or take
 #                the start export), the other core modules (shim, fixup)
 #                small, no core module in a nested component.  The
 #                plumbing's size is printed.
@@ -147,7 +148,7 @@ run_case() {
 		bad "$name: the output does not log $exp: $(head -n 6 "$work/$name.out.diff")"
 	fi
 	# 6. small
-	"$meld" fuse "$in" -o "$plain" 2>/dev/null
+	"$meld" fuse "$in" --host-resources -o "$plain" 2>/dev/null
 	local fused total mods largest rest nested
 	fused=$(stat -c %s "$plain") total=$(stat -c %s "$out")
 	mods=$(core_modules "$out")

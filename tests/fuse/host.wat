@@ -3,9 +3,12 @@
 ;; - a root-level function import: "$root" "tick";
 ;; - resource.drop of an imported resource: "host:test/api"
 ;;   "[resource-drop]r";
-;; - a resource defined here and exported by the root in an interface: its
-;;   built-ins are imports of "[export]test:host/things", its destructor
-;;   the export "test:host/things#[dtor]thing".
+;; - a resource defined here and exported by the root in an interface:
+;;   without --component its handles live in the fused module's tables,
+;;   the host's in a table of its own, dropped through the export
+;;   "test:host/things#[resource-drop]thing" (with --component, its
+;;   built-ins are imports of "[export]test:host/things" and its
+;;   destructor the export "test:host/things#[dtor]thing").
 ;; The same host function lowered by two components with the same options
 ;; is one import.
 (component
@@ -46,11 +49,14 @@
     (import "r" "new" (func $new (param i32) (result i32)))
     (import "r" "rep" (func $rep (param i32) (result i32)))
     (func (export "make") (param i32) (result i32) (call $new (i32.add (local.get 0) (i32.const 1))))
-    (func (export "peek") (param i32) (result i32) (call $rep (local.get 0))))
+    ;; a borrow lowered into the defining instance is the rep itself
+    (func (export "peek") (param i32) (result i32) (local.get 0))
+    (func (export "peek-own") (param i32) (result i32) (call $rep (local.get 0))))
   (core instance $n (instantiate $N
     (with "r" (instance (export "new" (func $new)) (export "rep" (func $rep))))))
   (func $make (param "x" u32) (result (own $thing)) (canon lift (core func $n "make")))
   (func $peek (param "t" (borrow $thing)) (result u32) (canon lift (core func $n "peek")))
+  (func (export "peek-own") (param "t" u32) (result u32) (canon lift (core func $n "peek-own")))
   (component $things-shim
     (import "import-type-thing" (type $t (sub resource)))
     (import "import-func-make" (func $make (param "x" u32) (result (own $t))))
