@@ -13,7 +13,8 @@
  * through.  A type is named when it, or a type it is an alias of, is in
  * the set; an exported definition is a new alias, so using the definition
  * itself rather than its export does not count.  Importing or exporting
- * an instance names the types the instance exports, one by one.
+ * an instance names the types the instance exports, one by one; an
+ * instance exported with a type ascription is seen through that type.
  */
 #include "comp_valid.h"
 
@@ -266,6 +267,50 @@ name_type(struct reg *r, struct comp_item *it)
 	return true;
 }
 
+static bool register_item(struct reg *r, struct comp_item *it, enum comp_space sp,
+			  bool *oom);
+
+/*
+ * An instance exported with a type ascription is seen from outside
+ * through the ascribed instance type: its functions are checked with the
+ * ascribed function types (which may name types the same export
+ * introduces), as wasm-tools checks the export's entity type, not the
+ * instance it ascribes.  The scope's exports of an ascribed instance stand
+ * for the source instance's items (for resource identity), so the
+ * ascribed type is read in a scope of its own; its types and the source's
+ * types of the same names are named both.
+ */
+static bool
+register_ascribed(struct reg *r, struct comp_item *it, bool *oom)
+{
+	struct comp_item *t = it->type;
+	if (!t || t->kind != COMP_ITEM_TYPE || !t->def || t->def->kind != COMP_TYPE_INSTANCE)
+		return true;
+	struct comp_scope *ts = comp_scope_new_type(&r->v->sx, t->scope, t->def);
+	if (!ts) {
+		*oom = true;
+		return true;
+	}
+	comp_scope_fill(ts);
+	struct comp_export_ref *refs;
+	uint32_t nsrc = comp_item_exports(it, &refs);
+	uint32_t n = comp_scope_nexports(ts);
+	bool ok = true;
+	r->depth++;
+	for (uint32_t i = 0; ok && i < n && !*oom; i++) {
+		struct bin_name name;
+		enum comp_space sp;
+		struct comp_item *e = comp_scope_export_at(ts, i, &name, &sp);
+		ok = register_item(r, e, sp, oom);
+		struct comp_item *src =
+			sp == COMP_SPACE_TYPE ? comp_export_ref_find(refs, nsrc, name, sp) : NULL;
+		if (ok && src && src != e && !name_type(r, src))
+			*oom = true;
+	}
+	r->depth--;
+	return ok;
+}
+
 /* Check one item against the set, then name what it introduces. */
 static bool
 register_item(struct reg *r, struct comp_item *it, enum comp_space sp, bool *oom)
@@ -287,6 +332,8 @@ register_item(struct reg *r, struct comp_item *it, enum comp_space sp, bool *oom
 	case COMP_SPACE_INSTANCE: {
 		if (it->kind != COMP_ITEM_INSTANCE)
 			return true;
+		if (it->asc_src)
+			return register_ascribed(r, it, oom);
 		struct comp_export_ref *refs;
 		uint32_t n = comp_item_exports(it, &refs);
 		r->depth++;

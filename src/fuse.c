@@ -49,11 +49,6 @@ pass_options(struct fusion *f)
 				 "--memory shared is not implemented yet; "
 				 "use --memory multi (one memory per "
 				 "original memory)");
-	if (f->opts->component && f->s->ninputs != 1)
-		return diag_fail(d, MELD_EUNSUPPORTED, NULL, DIAG_NO_OFFSET,
-				 "--component wraps the fusion of one root "
-				 "component; %zu inputs were given",
-				 f->s->ninputs);
 	return MELD_OK;
 }
 
@@ -132,8 +127,8 @@ pass_wrap(struct fusion *f)
 	struct bin_writer comp;
 	bin_writer_init(&comp);
 	enum meld_status st =
-		wrap_component(&f->s->arena, &f->s->diag, &f->inputs[0],
-			       &f->plan, f->out.buf, f->out.len, &comp);
+		wrap_component(&f->s->arena, &f->s->diag, f->inputs,
+			       f->s->ninputs, &f->plan, f->out.buf, f->out.len, &comp);
 	bin_writer_clear(&f->out);
 	f->out = comp;
 	return st;

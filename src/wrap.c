@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "comp_valid.h"
 #include "wrap_impl.h"
 
 /* ---- helpers --------------------------------------------------------- */
@@ -47,6 +48,87 @@ wrap_unsupported(struct wrap *w, const char *fmt, ...)
 	va_end(ap);
 	return diag_fail(w->d, MELD_EUNSUPPORTED, w->input, DIAG_NO_OFFSET,
 			 "--component: %s", buf);
+}
+
+/* ---- several inputs ---------------------------------------------------- */
+
+void
+wrap_use(struct wrap *w, size_t k)
+{
+	const struct wroot *r = &w->roots[k];
+	w->input = r->input;
+	w->root = r->root;
+	w->scope = r->scope;
+	memcpy(w->rmap, r->rmap, sizeof w->rmap);
+	w->root_types = r->root_types;
+}
+
+static bool
+same_name(struct bin_name a, struct bin_name b)
+{
+	return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static bool
+has_export(const struct comp_component *c, struct bin_name n)
+{
+	for (size_t i = 0; i < c->nexports; i++)
+		if (same_name(c->exports[i].name.name, n))
+			return true;
+	return false;
+}
+
+static bool
+has_import(const struct comp_component *c, struct bin_name n)
+{
+	for (size_t i = 0; i < c->nimports; i++)
+		if (same_name(c->imports[i].name.name, n))
+			return true;
+	return false;
+}
+
+bool
+wrap_linked(const struct wrap *w, struct bin_name name)
+{
+	for (size_t k = 0; k < w->nroots; k++)
+		if (w->roots[k].root != w->root &&
+		    has_export(w->roots[k].root, name))
+			return true;
+	return false;
+}
+
+bool
+wrap_consumed(const struct wrap *w, struct bin_name name)
+{
+	for (size_t k = 0; k < w->nroots; k++)
+		if (w->roots[k].root != w->root &&
+		    has_import(w->roots[k].root, name))
+			return true;
+	return false;
+}
+
+static enum meld_status
+roots_init(struct wrap *w)
+{
+	comp_scope_ctx_init(&w->sctx, w->a);
+	w->roots = arena_alloc_array(w->a, w->nroots, sizeof *w->roots);
+	if (!w->roots)
+		return wrap_oom(w);
+	for (size_t k = 0; k < w->nroots; k++) {
+		struct wroot *r = &w->roots[k];
+		w->input = w->inputs[k].name;
+		w->root = w->inputs[k].comp;
+		enum meld_status st = wtypes_init(w);
+		if (st != MELD_OK)
+			return st;
+		r->input = w->input;
+		r->root = w->root;
+		r->scope = w->scope;
+		memcpy(r->rmap, w->rmap, sizeof r->rmap);
+		r->root_types = w->root_types;
+	}
+	wrap_use(w, 0);
+	return MELD_OK;
 }
 
 char *
@@ -124,7 +206,27 @@ wrap_main_export(struct wrap *w, uint8_t core_sort, const char *name,
 
 /* ---- what the fused module imports ------------------------------------ */
 
-/* The wrapper function for a host function of the original root. */
+/* The input whose root import `name` of space `want` is an import of the
+ * wrapper (identical imports of several inputs are one). */
+static const struct wroot *
+kept_import(const struct wrap *w, enum comp_space want, const char *name,
+	    const struct comp_import **out)
+{
+	for (size_t k = 0; k < w->nroots; k++) {
+		const struct wroot *r = &w->roots[k];
+		for (size_t i = 0; i < r->root->nimports; i++) {
+			const struct comp_import *im = &r->root->imports[i];
+			if (im->space == want && bin_name_eq(im->name.name, name) &&
+			    r->rmap[want][im->idx] != WRAP_NONE) {
+				*out = im;
+				return r;
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The wrapper function for a host function of an original root. */
 enum meld_status
 wrap_host_func(struct wrap *w, const struct inst_func *fn, uint32_t *out)
 {
@@ -133,11 +235,10 @@ wrap_host_func(struct wrap *w, const struct inst_func *fn, uint32_t *out)
 				       ? COMP_SPACE_FUNC
 				       : COMP_SPACE_INSTANCE;
 	const char *name = want == COMP_SPACE_FUNC ? field : module;
-	for (size_t i = 0; i < w->root->nimports; i++) {
-		const struct comp_import *im = &w->root->imports[i];
-		if (im->space != want || !bin_name_eq(im->name.name, name))
-			continue;
-		uint32_t idx = w->rmap[want][im->idx];
+	const struct comp_import *im;
+	const struct wroot *r = kept_import(w, want, name, &im);
+	if (r) {
+		uint32_t idx = r->rmap[want][im->idx];
 		if (want == COMP_SPACE_FUNC) {
 			*out = idx;
 			return MELD_OK;
@@ -530,23 +631,123 @@ fixup(struct wrap *w)
 
 /* ---- the pass ---------------------------------------------------------- */
 
+/* The same type both ways (each a subtype of the other). */
+static bool
+same_import_type(struct wrap *w, const struct wroot *a,
+		 const struct comp_import *ia, const struct wroot *b,
+		 const struct comp_import *ib)
+{
+	struct vctx v;
+	struct verr err;
+	memset(&v, 0, sizeof v);
+	v.arena = w->a;
+	v.diag = w->d;
+	v.input = a->input;
+	v.budget = (size_t)1000000;
+	v.features = VALID_F_ALL;
+	comp_scope_ctx_init(&v.sx, w->a);
+	struct comp_item *xa = comp_scope_get(a->scope, ia->space, ia->idx);
+	struct comp_item *xb = comp_scope_get(b->scope, ib->space, ib->idx);
+	return ia->space == ib->space &&
+	       valid_sub_extern(&v, xa, ia->space, &ib->ext, b->scope, &err) &&
+	       valid_sub_extern(&v, xb, ib->space, &ia->ext, a->scope, &err);
+}
+
+/* An import an earlier input has too: the same import of the wrapper. */
+static enum meld_status
+shared_import(struct wrap *w, size_t k, const struct comp_import *im,
+	      bool *done)
+{
+	*done = false;
+	for (size_t j = 0; j < k && !*done; j++) {
+		const struct wroot *r = &w->roots[j];
+		for (size_t i = 0; i < r->root->nimports && !*done; i++) {
+			const struct comp_import *prev = &r->root->imports[i];
+			if (!same_name(prev->name.name, im->name.name))
+				continue;
+			if (!same_import_type(w, r, prev, &w->roots[k], im))
+				return diag_fail(w->d, MELD_ELINK, w->input,
+						 im->offset,
+						 "--component: import \"%.*s\" "
+						 "has another type in %s",
+						 (int)im->name.name.len,
+						 (const char *)im->name.name.p,
+						 r->input);
+			uint32_t idx = r->rmap[im->space][prev->idx];
+			w->rmap[im->space][im->idx] = idx;
+			*done = true;
+			struct comp_item *it =
+				comp_scope_get(w->scope, im->space, im->idx);
+			if (im->space == COMP_SPACE_TYPE &&
+			    !wmap_put(w->a, &w->root_memo, comp_item_canon(it),
+				      idx))
+				return wrap_oom(w);
+		}
+	}
+	return MELD_OK;
+}
+
+/* Every input's imports, but those another input's exports satisfy;
+ * identical imports of several inputs once. */
 static enum meld_status
 imports(struct wrap *w)
 {
 	enum meld_status st = MELD_OK;
-	for (size_t i = 0; st == MELD_OK && i < w->root->ndefs; i++)
-		if (w->root->defs[i].kind == COMP_DEF_IMPORT)
-			st = wtypes_import(w, &w->root->imports[w->root->defs[i].item]);
+	for (size_t k = 0; st == MELD_OK && k < w->nroots; k++) {
+		wrap_use(w, k);
+		for (size_t i = 0; st == MELD_OK && i < w->root->ndefs; i++) {
+			if (w->root->defs[i].kind != COMP_DEF_IMPORT)
+				continue;
+			const struct comp_import *im =
+				&w->root->imports[w->root->defs[i].item];
+			bool done;
+			if (wrap_linked(w, im->name.name))
+				continue;
+			st = shared_import(w, k, im, &done);
+			if (st == MELD_OK && !done)
+				st = wtypes_import(w, im);
+		}
+	}
 	return st;
 }
 
+/* A name two inputs export, neither consumed: refused. */
+static enum meld_status
+export_clash(struct wrap *w, const struct comp_export *ex)
+{
+	for (size_t k = 0; k < w->nroots; k++) {
+		const struct wroot *r = &w->roots[k];
+		if (r->root != w->root && has_export(r->root, ex->name.name))
+			return diag_fail(w->d, MELD_ELINK, w->input, ex->offset,
+					 "--component: \"%.*s\" is exported by "
+					 "both %s and %s",
+					 (int)ex->name.name.len,
+					 (const char *)ex->name.name.p,
+					 w->input, r->input);
+	}
+	return MELD_OK;
+}
+
+/* Every input's exports, providers first, but those another input
+ * imports (the linking consumed them). */
 static enum meld_status
 exports(struct wrap *w)
 {
 	enum meld_status st = MELD_OK;
-	for (size_t i = 0; st == MELD_OK && i < w->root->ndefs; i++)
-		if (w->root->defs[i].kind == COMP_DEF_EXPORT)
-			st = wtypes_export(w, &w->root->exports[w->root->defs[i].item]);
+	for (size_t n = 0; st == MELD_OK && n < w->nroots; n++) {
+		wrap_use(w, w->g->ninputs == w->nroots ? w->g->input_order[n] : n);
+		for (size_t i = 0; st == MELD_OK && i < w->root->ndefs; i++) {
+			if (w->root->defs[i].kind != COMP_DEF_EXPORT)
+				continue;
+			const struct comp_export *ex =
+				&w->root->exports[w->root->defs[i].item];
+			if (wrap_consumed(w, ex->name.name))
+				continue;
+			st = export_clash(w, ex);
+			if (st == MELD_OK)
+				st = wtypes_export(w, ex);
+		}
+	}
 	return st;
 }
 
@@ -572,28 +773,40 @@ core_side(struct wrap *w)
 	return st;
 }
 
+/* The resources every input's unconsumed exports define. */
+static enum meld_status
+resources(struct wrap *w)
+{
+	enum meld_status st = MELD_OK;
+	for (size_t k = 0; st == MELD_OK && k < w->nroots; k++) {
+		wrap_use(w, k);
+		st = wtypes_find_resources(w);
+	}
+	return st;
+}
+
 enum meld_status
 wrap_component(struct arena *a, struct diag *d, const struct inst_input *in,
-	       struct plan *p, const uint8_t *fused, size_t fused_len,
-	       struct bin_writer *out)
+	       size_t nin, struct plan *p, const uint8_t *fused,
+	       size_t fused_len, struct bin_writer *out)
 {
 	struct wrap w;
 	memset(&w, 0, sizeof w);
 	w.a = a;
 	w.d = d;
-	w.input = in->name;
-	w.root = in->comp;
+	w.inputs = in;
+	w.nroots = nin;
 	w.p = p;
 	w.g = p->g;
 	w.fused = fused;
 	w.fused_len = fused_len;
 	wcomp_init(&w.c, out);
 	wcomp_preamble(out);
-	enum meld_status st = wtypes_init(&w);
+	enum meld_status st = roots_init(&w);
 	if (st == MELD_OK)
 		st = imports(&w);
 	if (st == MELD_OK)
-		st = wtypes_find_resources(&w);
+		st = resources(&w);
 	if (st == MELD_OK)
 		st = core_side(&w);
 	if (st == MELD_OK)

@@ -26,12 +26,14 @@
 
 /*
  * Wrap the fused module `fused` (as emit wrote it from `p`) into a
- * component with the imports and exports of the one input `in`; the
- * component is written to `out`.
+ * component with the imports and exports of the inputs in[0..nin): the
+ * imports no other input's export satisfies (identical ones once, same
+ * name meaning same type), and the exports no other input imports (a
+ * name exported twice is refused).  The component is written to `out`.
  */
 MELD_CHECK_RESULT enum meld_status
 wrap_component(struct arena *a, struct diag *d, const struct inst_input *in,
-	       struct plan *p, const uint8_t *fused, size_t fused_len,
-	       struct bin_writer *out);
+	       size_t nin, struct plan *p, const uint8_t *fused,
+	       size_t fused_len, struct bin_writer *out);
 
 #endif

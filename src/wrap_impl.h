@@ -86,9 +86,23 @@ struct wname {
 	uint32_t idx;
 };
 
+/* One input of the fusion, as the wrapper sees it. */
+struct wroot {
+	const char *input;
+	const struct comp_component *root;
+	struct comp_scope *scope;
+	uint32_t *rmap[COMP_SPACE_COUNT];
+	struct wmap root_types;
+};
+
 struct wrap {
 	struct arena *a;
 	struct diag *d;
+	/* The inputs (one root each, linked by name); the fields below up to
+	 * root_types are those of the input being worked on (wrap_use). */
+	struct wroot *roots;
+	size_t nroots;
+	const struct inst_input *inputs;
 	const char *input;
 	const struct comp_component *root;
 	struct comp_scope_ctx sctx;
@@ -116,6 +130,14 @@ struct wrap {
 /* ---- wrap.c ---------------------------------------------------------- */
 
 enum meld_status wrap_oom(struct wrap *w);
+/* Work on input k: its root, scope and index maps. */
+void wrap_use(struct wrap *w, size_t k);
+/* Is the root import `name` of the input being worked on satisfied by
+ * another input's export (and so no import of the wrapper)? */
+bool wrap_linked(const struct wrap *w, struct bin_name name);
+/* Is the root export `name` of the input being worked on imported by
+ * another input (consumed by the linking, so not exported)? */
+bool wrap_consumed(const struct wrap *w, struct bin_name name);
 enum meld_status wrap_unsupported(struct wrap *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *wrap_str(struct wrap *w, struct bin_name n);

@@ -25,7 +25,7 @@
 enum meld_status
 wtypes_init(struct wrap *w)
 {
-	comp_scope_ctx_init(&w->sctx, w->a);
+	wmap_init(&w->root_types);
 	w->scope = comp_scope_new_component(&w->sctx, NULL, w->root);
 	if (!w->scope)
 		return wrap_oom(w);
@@ -599,6 +599,11 @@ alias_type_of(struct wrap *w, const struct comp_import *im,
 		}
 	}
 	uint32_t inst = w->rmap[COMP_SPACE_INSTANCE][im->idx];
+	if (inst == WRAP_NONE)
+		return wrap_unsupported(w, "an export uses type \"%s\" of "
+					   "import \"%s\", which another "
+					   "input's export satisfies",
+					tname, iname);
 	struct wname *n = arena_push(w->a, (void **)&w->names, &w->nnames,
 				     &w->names_cap, sizeof *n);
 	if (!n)
@@ -609,22 +614,50 @@ alias_type_of(struct wrap *w, const struct comp_import *im,
 	return MELD_OK;
 }
 
+static enum meld_status host_resource_of(struct wrap *w,
+					 const struct inst_res *r,
+					 bool *found, uint32_t *out);
+
+/* A host resource is a type of some input's kept import. */
 enum meld_status
 wtypes_host_resource(struct wrap *w, const struct inst_res *r, uint32_t *out)
 {
+	const struct comp_component *cur = w->root;
+	size_t here = 0;
+	bool found = false;
+	enum meld_status st = MELD_OK;
+	for (size_t k = 0; k < w->nroots; k++)
+		if (w->roots[k].root == cur)
+			here = k;
+	for (size_t k = 0; st == MELD_OK && !found && k < w->nroots; k++) {
+		wrap_use(w, k);
+		st = host_resource_of(w, r, &found, out);
+	}
+	wrap_use(w, here);
+	if (st == MELD_OK && !found)
+		return wrap_unsupported(w, "no root import \"%s\" of host "
+					   "resource \"%s\"",
+					r->module, r->name);
+	return st;
+}
+
+static enum meld_status
+host_resource_of(struct wrap *w, const struct inst_res *r, bool *found,
+		 uint32_t *out)
+{
 	const struct comp_import *im;
+	*found = true;
 	if (strcmp(r->module, "$root") == 0) {
 		im = root_import(w, r->name, COMP_SPACE_TYPE);
-		if (!im)
-			return wrap_unsupported(w, "no root type import \"%s\"",
-						r->name);
-		*out = w->rmap[COMP_SPACE_TYPE][im->idx];
+		*found = im && w->rmap[COMP_SPACE_TYPE][im->idx] != WRAP_NONE;
+		if (*found)
+			*out = w->rmap[COMP_SPACE_TYPE][im->idx];
 		return MELD_OK;
 	}
 	im = root_import(w, r->module, COMP_SPACE_INSTANCE);
-	if (!im)
-		return wrap_unsupported(w, "no root instance import \"%s\"",
-					r->module);
+	*found = im && w->rmap[COMP_SPACE_INSTANCE][im->idx] != WRAP_NONE;
+	if (!*found)
+		return MELD_OK;
 	struct bin_name n = {(const uint8_t *)r->name,
 			     (uint32_t)strlen(r->name)};
 	return alias_type_of(w, im, n, out);
@@ -858,6 +891,8 @@ wtypes_find_resources(struct wrap *w)
 		const struct comp_export *ex = &w->root->exports[i];
 		struct comp_item *it =
 			comp_scope_get(w->scope, ex->ref.space, ex->idx);
+		if (wrap_consumed(w, ex->name.name))
+			continue;
 		if (ex->ref.space == COMP_SPACE_TYPE) {
 			st = add_resource(w, "$root", ex->name.name, it);
 			continue;

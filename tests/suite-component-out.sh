@@ -28,11 +28,11 @@
 # and wasm-compose's compositions, converted with jco parse and cached under
 # build/wrap-tests/corpus/): every one that meld fuses also wraps, with the
 # same WIT as its input (meld's printer), and the output is valid whenever
-# the input is (validate.mjs).  And --component with two inputs fails with
-# exit 1 and no output.
+# the input is (validate.mjs).  And several inputs linked by name
+# (tests/wrap/link/, "link") against the same components composed.
 # UPDATE_EXPECT=1 rewrites NAME.expect from the original's run.
 # WRAP_ONLY=REGEX runs only the cases whose name matches (the structure
-# corpus is "corpus", the two-input cases "inputs").
+# corpus is "corpus", the several-input case "link").
 # MELD_BIN / MELD_ASAN_BIN override build/meld and build/asan/meld.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -429,19 +429,88 @@ if want corpus && [ -d "$corpus/wasm-tools/crates/wit-component/tests/components
 	structure_corpus
 fi
 
-# two inputs: refused, no output
-if want inputs && [ -d "$corpus/jco/runtime" ]; then
-	two=$work/two.wasm
-	rm -f "$two"
-	"$meld" fuse "$corpus/jco/runtime/smoke.component.wasm" \
-		"$corpus/jco/runtime/adder.component.wasm" --component -o "$two" 2>"$work/two.err"
-	rc=$?
-	if [ $rc = 1 ] && [ ! -e "$two" ] && grep -q "one root component" "$work/two.err"; then
+# ---- several inputs linked by name ---------------------------------------
+
+# tests/wrap/link/{a,b}.wat: b imports a's test:link/text; both import
+# test:link/log, a test:link/clock, b test:link/rng.  `meld fuse a b
+# --component` is compared with the oracle, the same two composed the
+# normal way (composed.wat.in with a.wat and b.wat inserted): the same
+# world (meld's and jco's WIT), valid, the same log under jco
+# (tests/wrap/link.mjs, link.expect) for both, the ASan build the same
+# bytes.  Refused, exit 1 and no output: a shared import with another
+# type in another input, a name two inputs export.
+link_case() {
+	local dir=tests/wrap/link f n
+	for n in a b; do
+		f=$work/link-$n.wasm
+		if [ ! -f "$f" ] || [ "$dir/$n.wat" -nt "$f" ]; then
+			"$jco" parse "$dir/$n.wat" -o "$f" >/dev/null 2>"$work/link.parse" ||
+				{ bad "link: jco parse $n.wat: $(head -c 300 "$work/link.parse")"; return; }
+		fi
+	done
+	sed -e "/^;; @A\$/{r $dir/a.wat" -e 'd}' -e "/^;; @B\$/{r $dir/b.wat" -e 'd}' \
+		"$dir/composed.wat.in" >"$work/link-oracle.wat"
+	"$jco" parse "$work/link-oracle.wat" -o "$work/link-oracle.wasm" >/dev/null 2>"$work/link.parse" ||
+		{ bad "link: jco parse of the oracle: $(head -c 300 "$work/link.parse")"; return; }
+	local a=$work/link-a.wasm b=$work/link-b.wasm out=$work/link.wasm orc=$work/link-oracle.wasm
+	rm -f "$out"
+	if ! "$meld" fuse "$a" "$b" --component -o "$out" 2>"$work/link.err"; then
+		bad "link: meld fuse a b --component: $(head -c 400 "$work/link.err")"
+		return
+	fi
+	ok
+	if [ -x "$asan" ]; then
+		if "$asan" fuse "$a" "$b" --component -o "$work/link.asan.wasm" 2>/dev/null &&
+			cmp -s "$out" "$work/link.asan.wasm"; then
+			ok
+		else
+			bad "link: the ASan build differs or fails"
+		fi
+	fi
+	if diff <(meld_wit "$orc" 2>&1) <(meld_wit "$out" 2>&1) >"$work/link.wit.diff" &&
+		diff <("$jco" wit "$orc" 2>&1) <("$jco" wit "$out" 2>&1) >>"$work/link.wit.diff"; then
 		ok
 	else
-		bad "two inputs with --component: exit $rc: $(head -c 300 "$work/two.err")"
+		bad "link: WIT of the oracle and the output differ: $(head -n 8 "$work/link.wit.diff")"
 	fi
-fi
+	if "$node22" tests/js/validate.mjs "$out" >"$work/link.valid" 2>&1; then
+		ok
+	else
+		bad "link: not valid: $(grep FAIL "$work/link.valid" | head -c 400)"
+	fi
+	node tests/wrap/run.mjs link "$orc" "$work/link.orig" "$work/link.orig.log" >/dev/null 2>&1
+	"$node22" tests/wrap/run.mjs link "$out" "$work/link.out" "$work/link.out.log" \
+		--multi-memory >"$work/link.out.out" 2>&1
+	[ "${UPDATE_EXPECT:-}" = 1 ] && cp "$work/link.orig.log" tests/wrap/link.expect
+	for f in orig out; do
+		if diff tests/wrap/link.expect "$work/link.$f.log" >"$work/link.$f.diff"; then
+			ok
+		else
+			bad "link: the $f run does not log link.expect: $(head -n 6 "$work/link.$f.diff")"
+		fi
+	done
+	printf '(component (import "test:link/log" (instance (export "log" (func (param "msg" u32))))))' \
+		>"$work/link-c.wat"
+	"$jco" parse "$work/link-c.wat" -o "$work/link-c.wasm" >/dev/null 2>&1
+	local rc
+	rm -f "$work/link-bad.wasm"
+	"$meld" fuse "$a" "$work/link-c.wasm" --component -o "$work/link-bad.wasm" 2>"$work/link-bad.err"
+	rc=$?
+	if [ $rc = 1 ] && [ ! -e "$work/link-bad.wasm" ] &&
+		grep -q 'link-c.wasm.*import "test:link/log" has another type in .*link-a.wasm' "$work/link-bad.err"; then
+		ok
+	else
+		bad "link: a shared import of another type: exit $rc: $(head -c 300 "$work/link-bad.err")"
+	fi
+	"$meld" fuse "$a" "$a" --component -o "$work/link-bad.wasm" 2>"$work/link-bad.err"
+	rc=$?
+	if [ $rc = 1 ] && [ ! -e "$work/link-bad.wasm" ] && grep -q 'export' "$work/link-bad.err"; then
+		ok
+	else
+		bad "link: a name exported twice: exit $rc: $(head -c 300 "$work/link-bad.err")"
+	fi
+}
+want link && link_case
 
 if [ $skip -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
