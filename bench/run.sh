@@ -27,7 +27,7 @@ if [ "$#" -gt 0 ]; then
 else
 	files=()
 	while IFS= read -r f; do files+=("$f"); done < <(
-		find tests/js/node_modules -name '*.wasm' -size +1M -printf '%s %p\n' |
+		find tests/js/node_modules/ -name '*.wasm' -size +1M -printf '%s %p\n' |
 			sort -rn | cut -d' ' -f2-)
 fi
 if [ "${#files[@]}" -eq 0 ]; then

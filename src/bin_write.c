@@ -40,7 +40,7 @@ bin_writer_take(struct bin_writer *w, size_t *len)
 }
 
 uint8_t *
-bin_write_space(struct bin_writer *w, size_t n)
+bin_write_grow(struct bin_writer *w, size_t n)
 {
 	if (w->err != MELD_OK)
 		return NULL;
@@ -71,24 +71,6 @@ bin_write_space(struct bin_writer *w, size_t n)
 }
 
 void
-bin_write_u8(struct bin_writer *w, uint8_t v)
-{
-	uint8_t *p = bin_write_space(w, 1);
-	if (p)
-		*p = v;
-}
-
-void
-bin_write_bytes(struct bin_writer *w, const void *src, size_t n)
-{
-	if (n == 0)
-		return;
-	uint8_t *p = bin_write_space(w, n);
-	if (p)
-		memcpy(p, src, n);
-}
-
-void
 bin_write_u64(struct bin_writer *w, uint64_t v)
 {
 	uint8_t tmp[10];
@@ -101,12 +83,6 @@ bin_write_u64(struct bin_writer *w, uint64_t v)
 		tmp[n++] = b;
 	} while (v);
 	bin_write_bytes(w, tmp, n);
-}
-
-void
-bin_write_u32(struct bin_writer *w, uint32_t v)
-{
-	bin_write_u64(w, v);
 }
 
 void
@@ -162,18 +138,6 @@ bin_u32_size(uint32_t v)
 	return n;
 }
 
-static void
-encode_u32_padded(uint8_t *p, uint32_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++) {
-		uint8_t b = v & 0x7f;
-		v >>= 7;
-		if (i + 1 < width)
-			b |= 0x80;
-		p[i] = b;
-	}
-}
-
 void
 bin_write_u32_padded(struct bin_writer *w, uint32_t v, unsigned width)
 {
@@ -181,7 +145,7 @@ bin_write_u32_padded(struct bin_writer *w, uint32_t v, unsigned width)
 		width = bin_u32_size(v);
 	uint8_t *p = bin_write_space(w, width);
 	if (p)
-		encode_u32_padded(p, v, width);
+		bin_encode_u32_padded(p, v, width);
 }
 
 void
@@ -220,6 +184,6 @@ bin_write_patch_size(struct bin_writer *w, size_t mark, unsigned width)
 	uint8_t *at = w->buf + mark;
 	if (width != SIZE_RESERVE)
 		memmove(at + width, at + SIZE_RESERVE, content);
-	encode_u32_padded(at, size, width);
+	bin_encode_u32_padded(at, size, width);
 	w->len -= SIZE_RESERVE - width;
 }

@@ -183,6 +183,8 @@ struct code_rw {
 	const char *ctx;          /* "code", "constant expression", ... */
 	const uint8_t *op_at;     /* instruction being read, for messages */
 	bool mem0_kept;           /* memory 0 exists and stays memory 0 */
+	bool mem0_ok;             /* memory 0 exists */
+	uint32_t mem0_new;        /* and becomes this memory */
 	uint8_t *frames;
 	size_t depth;
 	size_t cap;
@@ -202,9 +204,11 @@ code_init(struct code_rw *rw, const struct core_remap *m,
 	rw->copy_from = r->p;
 	rw->ctx = ctx;
 	rw->op_at = NULL;
-	rw->mem0_kept = remap_in_bounds(m, CORE_SPACE_MEMORY, 0) &&
-			(!m->map[CORE_SPACE_MEMORY] ||
-			 m->map[CORE_SPACE_MEMORY][0] == 0);
+	rw->mem0_ok = remap_in_bounds(m, CORE_SPACE_MEMORY, 0);
+	rw->mem0_new = rw->mem0_ok && m->map[CORE_SPACE_MEMORY]
+			       ? m->map[CORE_SPACE_MEMORY][0]
+			       : 0;
+	rw->mem0_kept = rw->mem0_ok && rw->mem0_new == 0;
 	rw->frames = rw->frames_inline;
 	rw->depth = 0;
 	rw->cap = FRAMES_INLINE;
@@ -221,33 +225,74 @@ code_flush(struct code_rw *rw, const uint8_t *upto)
 }
 
 /*
- * The u32 immediate just read, at [at, p), is written as v instead.  An
- * input LEB that was padded (a minimal encoding never ends in a zero byte,
- * except the one-byte zero), as linkers leave relocated indices, keeps its
- * width when v fits in it; a minimal one stays minimal.  So a remap and
- * its inverse give back the input bytes.
+ * The input from the last copy up to `at` is unchanged, then n new bytes
+ * `enc` (a buffer of CODE_ENC bytes) stand for the input up to `resume`;
+ * copying resumes there.  The usual case, a short run with room to spare
+ * on both sides, is two fixed-size copies the compiler inlines (the bytes
+ * written past the new end are overwritten later or never counted);
+ * otherwise one reservation and two copies.
  */
-static void
-code_replace_u32(struct code_rw *rw, const uint8_t *at, uint32_t v)
+#define CODE_ENC 16
+
+static inline void
+code_emit(struct code_rw *rw, const uint8_t *at, const uint8_t *enc,
+	  size_t n, const uint8_t *resume)
 {
-	code_flush(rw, at);
-	unsigned width = (unsigned)(rw->p - at);
-	bool padded = width > 1 && rw->p[-1] == 0x00;
-	if (rw->w && padded && bin_u32_size(v) <= width)
-		bin_write_u32_padded(rw->w, v, width);
-	else if (rw->w)
-		bin_write_u32(rw->w, v);
-	rw->copy_from = rw->p;
+	struct bin_writer *w = rw->w;
+	const uint8_t *from = rw->copy_from;
+	size_t run = (size_t)(at - from);
+	rw->copy_from = resume;
+	if (!w)
+		return;
+	if (run <= CODE_ENC && (size_t)(rw->end - from) >= CODE_ENC &&
+	    w->err == MELD_OK && w->cap - w->len >= run + CODE_ENC) {
+		uint8_t *o = w->buf + w->len;
+		memcpy(o, from, CODE_ENC);
+		memcpy(o + run, enc, CODE_ENC);
+		w->len += run + n;
+		return;
+	}
+	uint8_t *o = bin_write_space(w, run + n);
+	if (o) {
+		memcpy(o, from, run);
+		memcpy(o + run, enc, n);
+	}
+}
+
+/*
+ * The u32 immediate at [at, end) is written as v instead.  An input LEB
+ * that was padded (a minimal encoding never ends in a zero byte, except
+ * the one-byte zero), as linkers leave relocated indices, keeps its width
+ * when v fits in it; a minimal one stays minimal.  So a remap and its
+ * inverse give back the input bytes.
+ */
+static inline void
+code_replace_u32(struct code_rw *rw, const uint8_t *at, const uint8_t *end,
+		 uint32_t v)
+{
+	uint8_t enc[CODE_ENC] = {0};
+	unsigned width = (unsigned)(end - at), n;
+	if (width > 1 && end[-1] == 0x00 && bin_u32_size(v) <= width) {
+		bin_encode_u32_padded(enc, v, width);
+		n = width;
+	} else {
+		n = bin_encode_u32(enc, v);
+	}
+	code_emit(rw, at, enc, n, end);
 }
 
 /* The s33 type index just read, at [at, p), is written as v instead. */
 static void
 code_replace_s33(struct code_rw *rw, const uint8_t *at, uint32_t v)
 {
-	code_flush(rw, at);
-	if (rw->w)
-		bin_write_s64(rw->w, (int64_t)v);
-	rw->copy_from = rw->p;
+	uint8_t enc[CODE_ENC] = {0};
+	unsigned n = bin_encode_u32(enc, v);
+	/* a signed LEB needs a clear sign bit in its last byte */
+	if (enc[n - 1] & 0x40) {
+		enc[n - 1] |= 0x80;
+		enc[n++] = 0x00;
+	}
+	code_emit(rw, at, enc, n, rw->p);
 }
 
 /*
@@ -477,7 +522,7 @@ code_index(struct code_rw *rw, enum core_space s, const char *field)
 	if (st == MELD_OK)
 		st = code_lookup(rw, s, idx, at, &new_idx);
 	if (st == MELD_OK && new_idx != idx)
-		code_replace_u32(rw, at, new_idx);
+		code_replace_u32(rw, at, rw->p, new_idx);
 	return st;
 }
 
@@ -739,6 +784,22 @@ code_select_t(struct code_rw *rw)
 }
 
 /*
+ * The memarg flags [memidx] at [at, offset_at) name memory new_idx now:
+ * memory 0 unnamed (bit 6 clear), any other named.
+ */
+static inline void
+code_memarg_emit(struct code_rw *rw, const uint8_t *at, uint32_t flags,
+		 uint32_t new_idx, const uint8_t *offset_at)
+{
+	uint8_t enc[CODE_ENC] = {0};
+	uint32_t align = flags & 0x3f;
+	unsigned n = bin_encode_u32(enc, new_idx ? align | 0x40 : align);
+	if (new_idx)
+		n += bin_encode_u32(enc + n, new_idx);
+	code_emit(rw, at, enc, n, offset_at);
+}
+
+/*
  * memarg ::= flags:u32 [memidx:u32 if flags bit 6] offset:u64.  A memory
  * other than 0 must be named (bit 6 set); memory 0 may or may not be.  A
  * changed memory index rewrites flags and index; the offset keeps its
@@ -768,14 +829,7 @@ code_memarg(struct code_rw *rw)
 				 &new_idx);
 	if (st != MELD_OK || new_idx == memidx)
 		return st;
-	code_flush(rw, at);
-	if (rw->w) {
-		uint32_t align = flags & 0x3f;
-		bin_write_u32(rw->w, new_idx ? align | 0x40 : align);
-		if (new_idx)
-			bin_write_u32(rw->w, new_idx);
-	}
-	rw->copy_from = offset_at;
+	code_memarg_emit(rw, at, flags, new_idx, offset_at);
 	return MELD_OK;
 }
 
@@ -918,64 +972,199 @@ code_prefixed(struct code_rw *rw, const uint8_t *at, enum core_imm *imm)
 	return MELD_OK;
 }
 
+/* ---- the instruction loop ---- */
+
 /*
- * Skip the instructions fusion never changes and that need no checks:
- * those without immediates; local, label and i32 immediates of one byte
- * (most local.get, br, small constants); and, when memory 0 stays memory
- * 0, loads and stores on it with a one-byte alignment and a one- or
- * two-byte offset.  Stops at anything else.
+ * The fast paths below take the common shapes of the common instructions
+ * without leaving the loop: an LEB128 of at most four bytes (always
+ * well-formed for every integer type here, each allowing five or more), a
+ * load or store with a one-byte alignment.  Anything else, including
+ * every error, goes through code_imm, which decodes the instruction again
+ * from its opcode with the full checks and messages.
  */
-static const uint8_t *
-code_skip_plain(const struct code_rw *rw, const uint8_t *p)
+
+/* The end of an LEB128 of at most four bytes at p, or NULL. */
+static inline const uint8_t *
+code_fast_skip(const uint8_t *p, const uint8_t *end)
 {
-	const uint8_t *end = rw->end;
-	while (p < end) {
-		enum core_imm imm = ops_plain[*p].imm;
-		size_t left = (size_t)(end - p);
-		if (imm == CORE_IMM_NONE) {
-			p++;
-		} else if ((imm == CORE_IMM_LOCAL || imm == CORE_IMM_LABEL ||
-			    imm == CORE_IMM_I32) &&
-			   left > 1 && p[1] < 0x80) {
-			p += 2;
-		} else if (imm == CORE_IMM_MEMARG && rw->mem0_kept &&
-			   left > 3 && p[1] < 0x40) {
-			if (p[2] < 0x80)
-				p += 3;
-			else if (p[3] < 0x80)
-				p += 4;
-			else
-				break;
-		} else {
-			break;
+	size_t left = (size_t)(end - p);
+	for (size_t i = 0; i < 4 && i < left; i++)
+		if (p[i] < 0x80)
+			return p + i + 1;
+	return NULL;
+}
+
+/* The same for a u32 whose value matters. */
+static inline const uint8_t *
+code_fast_u32(const uint8_t *p, const uint8_t *end, uint32_t *out)
+{
+	size_t left = (size_t)(end - p);
+	uint32_t v = 0;
+	for (size_t i = 0; i < 4 && i < left; i++) {
+		v |= (uint32_t)(p[i] & 0x7f) << (7 * i);
+		if (p[i] < 0x80) {
+			*out = v;
+			return p + i + 1;
 		}
 	}
-	return p;
+	return NULL;
+}
+
+/* An index of space s at q, remapped; its end, or NULL for the slow path. */
+static inline const uint8_t *
+code_fast_index(struct code_rw *rw, enum core_space s, const uint8_t *q)
+{
+	uint32_t idx;
+	const uint8_t *e = code_fast_u32(q, rw->end, &idx);
+	if (!e || !remap_in_bounds(rw->m, s, idx))
+		return NULL;
+	const uint32_t *map = rw->m->map[s];
+	if (map && map[idx] != idx)
+		code_replace_u32(rw, q, e, map[idx]);
+	return e;
+}
+
+/* A memarg on memory 0 at q (flags of one byte, bit 6 clear). */
+static inline const uint8_t *
+code_fast_memarg(struct code_rw *rw, const uint8_t *q)
+{
+	if (q == rw->end || *q >= 0x40 || !rw->mem0_ok)
+		return NULL;
+	const uint8_t *e = code_fast_skip(q + 1, rw->end);
+	if (e && !rw->mem0_kept)
+		code_memarg_emit(rw, q, *q, rw->mem0_new, q + 1);
+	return e;
+}
+
+/*
+ * The instruction at p by the fast paths: its end, or NULL.  Tests in
+ * order of frequency, not a switch: a jump table's one indirect branch
+ * predicts worse than these few compares.
+ */
+static inline const uint8_t *
+code_fast(struct code_rw *rw, const uint8_t *p, enum core_imm imm)
+{
+	if (imm == CORE_IMM_NONE)
+		return p + 1;
+	if (imm == CORE_IMM_LOCAL || imm == CORE_IMM_LABEL ||
+	    imm == CORE_IMM_I32 || imm == CORE_IMM_I64)
+		return code_fast_skip(p + 1, rw->end);
+	if (imm == CORE_IMM_MEMARG)
+		return code_fast_memarg(rw, p + 1);
+	if (imm == CORE_IMM_END) {
+		rw->depth--;
+		return p + 1;
+	}
+	if (imm == CORE_IMM_FUNC)
+		return code_fast_index(rw, CORE_SPACE_FUNC, p + 1);
+	if (imm == CORE_IMM_GLOBAL)
+		return code_fast_index(rw, CORE_SPACE_GLOBAL, p + 1);
+	return NULL;
+}
+
+/*
+ * What the loop does with a plain opcode by itself: most instructions
+ * have no immediate (STEP_NONE), or one LEB128 that fusion never changes
+ * (local, label, constant: STEP_LEB), or are an `end`.  For these three
+ * the step is computed without a branch on the kind, so a run of them
+ * costs no mispredicted jump; the rest go to code_fast and code_imm.
+ */
+enum code_step { STEP_OTHER, STEP_NONE, STEP_LEB, STEP_END };
+
+#define STEP_OF(k)                                                        \
+	((k) == CORE_IMM_NONE  ? STEP_NONE                                \
+	 : (k) == CORE_IMM_END ? STEP_END                                 \
+	 : ((k) == CORE_IMM_LOCAL || (k) == CORE_IMM_LABEL ||             \
+	    (k) == CORE_IMM_I32 || (k) == CORE_IMM_I64)                   \
+		 ? STEP_LEB                                               \
+		 : STEP_OTHER)
+#define OP(pfx, code, ident, name, imm) OP_##pfx(code, imm)
+#define OP_PLAIN(code, imm) [code] = STEP_OF(CORE_IMM_##imm),
+#define OP_FB(code, imm)
+#define OP_FC(code, imm)
+#define OP_FD(code, imm)
+#define OP_FE(code, imm)
+static const uint8_t code_steps[256] = {
+#include "opcodes.def"
+};
+#undef OP
+#undef OP_PLAIN
+#undef OP_FB
+#undef OP_FC
+#undef OP_FD
+#undef OP_FE
+#undef STEP_OF
+
+/*
+ * The length of a STEP_NONE, STEP_LEB or STEP_END instruction at p, with
+ * at least 8 bytes readable there; 0 when its LEB128 is longer than four
+ * bytes.  The four bytes after the opcode are read as one word: the first
+ * without a continuation bit ends the LEB.
+ */
+static inline size_t
+code_step_len(const uint8_t *p, unsigned step)
+{
+	uint32_t x = (uint32_t)p[1] | (uint32_t)p[2] << 8 |
+		     (uint32_t)p[3] << 16 | (uint32_t)p[4] << 24;
+	uint64_t stops = (uint64_t)(~x & 0x80808080u);
+	size_t leb = (size_t)__builtin_ctzll(stops | (uint64_t)1 << 32) / 8 + 1;
+	/* all ones for STEP_LEB, else zero: a mask, not a branch */
+	size_t is_leb = (size_t)0 - (size_t)(step == STEP_LEB);
+	size_t len = 1 + (leb & is_leb);
+	return len > 5 ? 0 : len;
+}
+
+/* One instruction by code_imm: the full decoder, checks and messages. */
+static enum meld_status
+code_slow(struct code_rw *rw, const uint8_t *p)
+{
+	enum core_imm imm = ops_plain[*p].imm;
+	enum meld_status st = MELD_OK;
+	rw->p = p + 1;
+	if (imm == CORE_IMM_UNKNOWN)
+		st = code_prefixed(rw, p, &imm);
+	rw->op_at = p;
+	if (st == MELD_OK)
+		st = code_imm(rw, imm);
+	rw->op_at = NULL;
+	return st;
 }
 
 /* Instructions until the `end` that closes the outermost open block. */
 static enum meld_status
 code_expr(struct code_rw *rw)
 {
-	enum meld_status st = MELD_OK;
-	while (st == MELD_OK && rw->depth > 0) {
-		const uint8_t *p = code_skip_plain(rw, rw->p);
-		rw->p = p;
-		rw->op_at = NULL;
-		if (p == rw->end)
+	const uint8_t *p = rw->p, *end = rw->end, *next;
+	size_t depth = rw->depth;
+	while (depth > 0) {
+		if (end - p >= 8) {
+			unsigned step = code_steps[*p];
+			size_t len = step ? code_step_len(p, step) : 0;
+			if (len) {
+				depth -= step == STEP_END;
+				p += len;
+				continue;
+			}
+		} else if (p == end) {
+			rw->p = p;
 			return code_fail(rw, MELD_EMALFORMED, p, NULL,
 					 "unexpected end, %zu block%s not closed",
-					 rw->depth, rw->depth == 1 ? "" : "s");
-		enum core_imm imm = ops_plain[*p].imm;
-		rw->p = p + 1;
-		if (imm == CORE_IMM_UNKNOWN)
-			st = code_prefixed(rw, p, &imm);
-		rw->op_at = p;
-		if (st == MELD_OK)
-			st = code_imm(rw, imm);
+					 depth, depth == 1 ? "" : "s");
+		}
+		rw->depth = depth;
+		next = code_fast(rw, p, ops_plain[*p].imm);
+		if (!next) {
+			enum meld_status st = code_slow(rw, p);
+			if (st != MELD_OK)
+				return st;
+			next = rw->p;
+		}
+		depth = rw->depth;
+		p = next;
 	}
-	rw->op_at = NULL;
-	return st;
+	rw->depth = 0;
+	rw->p = p;
+	return MELD_OK;
 }
 
 /* locals ::= vec(n:u32 t:valtype), at most CORE_MAX_LOCALS in total */
