@@ -158,6 +158,48 @@ core_remap_index(const struct core_remap *m, enum core_space s, uint32_t idx,
 	return MELD_OK;
 }
 
+/*
+ * What the loop does with a plain opcode by itself: most instructions
+ * have no immediate (STEP_NONE), or one LEB128 that fusion never changes
+ * (local, label, constant: STEP_LEB), or are an `end`; when memory 0
+ * stays memory 0, a load or store on it changes nothing either
+ * (STEP_MEM).  The loop takes their one-byte forms with a compare each
+ * and no call: a plain branch lets the processor run ahead to the next
+ * instruction, where a computed length would make it wait.  Everything
+ * else goes to code_fast and code_imm.
+ */
+enum code_step { STEP_OTHER, STEP_NONE, STEP_LEB, STEP_END, STEP_MEM };
+
+#define STEP_OF(k, mem)                                                   \
+	((k) == CORE_IMM_NONE	  ? STEP_NONE                             \
+	 : (k) == CORE_IMM_END	  ? STEP_END                              \
+	 : (k) == CORE_IMM_MEMARG ? (mem)                                 \
+	 : ((k) == CORE_IMM_LOCAL || (k) == CORE_IMM_LABEL ||             \
+	    (k) == CORE_IMM_I32 || (k) == CORE_IMM_I64)                   \
+		 ? STEP_LEB                                               \
+		 : STEP_OTHER)
+#define OP(pfx, code, ident, name, imm) OP_##pfx(code, imm)
+#define OP_FB(code, imm)
+#define OP_FC(code, imm)
+#define OP_FD(code, imm)
+#define OP_FE(code, imm)
+#define OP_PLAIN(code, imm) [code] = STEP_OF(CORE_IMM_##imm, STEP_OTHER),
+static const uint8_t code_steps[256] = {
+#include "opcodes.def"
+};
+#undef OP_PLAIN
+#define OP_PLAIN(code, imm) [code] = STEP_OF(CORE_IMM_##imm, STEP_MEM),
+static const uint8_t code_steps_mem0[256] = {
+#include "opcodes.def"
+};
+#undef OP
+#undef OP_PLAIN
+#undef OP_FB
+#undef OP_FC
+#undef OP_FD
+#undef OP_FE
+#undef STEP_OF
+
 /* ---- the streaming state ---- */
 
 /* What an open block allows next (else, catch, ... only where legal). */
@@ -183,6 +225,7 @@ struct code_rw {
 	const char *ctx;          /* "code", "constant expression", ... */
 	const uint8_t *op_at;     /* instruction being read, for messages */
 	bool mem0_kept;           /* memory 0 exists and stays memory 0 */
+	const uint8_t *steps;     /* code_steps or code_steps_mem0 */
 	bool mem0_ok;             /* memory 0 exists */
 	uint32_t mem0_new;        /* and becomes this memory */
 	uint8_t *frames;
@@ -209,6 +252,7 @@ code_init(struct code_rw *rw, const struct core_remap *m,
 			       ? m->map[CORE_SPACE_MEMORY][0]
 			       : 0;
 	rw->mem0_kept = rw->mem0_ok && rw->mem0_new == 0;
+	rw->steps = rw->mem0_kept ? code_steps_mem0 : code_steps;
 	rw->frames = rw->frames_inline;
 	rw->depth = 0;
 	rw->cap = FRAMES_INLINE;
@@ -1037,9 +1081,9 @@ code_fast_memarg(struct code_rw *rw, const uint8_t *q)
 }
 
 /*
- * The instruction at p by the fast paths: its end, or NULL.  Tests in
- * order of frequency, not a switch: a jump table's one indirect branch
- * predicts worse than these few compares.
+ * The instruction at p by the fast paths: what the loop's one-byte forms
+ * did not take (longer LEBs, changed indices and memories, the last bytes
+ * of a body).  Its end, or NULL for code_slow.
  */
 static inline const uint8_t *
 code_fast(struct code_rw *rw, const uint8_t *p, enum core_imm imm)
@@ -1060,58 +1104,6 @@ code_fast(struct code_rw *rw, const uint8_t *p, enum core_imm imm)
 	if (imm == CORE_IMM_GLOBAL)
 		return code_fast_index(rw, CORE_SPACE_GLOBAL, p + 1);
 	return NULL;
-}
-
-/*
- * What the loop does with a plain opcode by itself: most instructions
- * have no immediate (STEP_NONE), or one LEB128 that fusion never changes
- * (local, label, constant: STEP_LEB), or are an `end`.  For these three
- * the step is computed without a branch on the kind, so a run of them
- * costs no mispredicted jump; the rest go to code_fast and code_imm.
- */
-enum code_step { STEP_OTHER, STEP_NONE, STEP_LEB, STEP_END };
-
-#define STEP_OF(k)                                                        \
-	((k) == CORE_IMM_NONE  ? STEP_NONE                                \
-	 : (k) == CORE_IMM_END ? STEP_END                                 \
-	 : ((k) == CORE_IMM_LOCAL || (k) == CORE_IMM_LABEL ||             \
-	    (k) == CORE_IMM_I32 || (k) == CORE_IMM_I64)                   \
-		 ? STEP_LEB                                               \
-		 : STEP_OTHER)
-#define OP(pfx, code, ident, name, imm) OP_##pfx(code, imm)
-#define OP_PLAIN(code, imm) [code] = STEP_OF(CORE_IMM_##imm),
-#define OP_FB(code, imm)
-#define OP_FC(code, imm)
-#define OP_FD(code, imm)
-#define OP_FE(code, imm)
-static const uint8_t code_steps[256] = {
-#include "opcodes.def"
-};
-#undef OP
-#undef OP_PLAIN
-#undef OP_FB
-#undef OP_FC
-#undef OP_FD
-#undef OP_FE
-#undef STEP_OF
-
-/*
- * The length of a STEP_NONE, STEP_LEB or STEP_END instruction at p, with
- * at least 8 bytes readable there; 0 when its LEB128 is longer than four
- * bytes.  The four bytes after the opcode are read as one word: the first
- * without a continuation bit ends the LEB.
- */
-static inline size_t
-code_step_len(const uint8_t *p, unsigned step)
-{
-	uint32_t x = (uint32_t)p[1] | (uint32_t)p[2] << 8 |
-		     (uint32_t)p[3] << 16 | (uint32_t)p[4] << 24;
-	uint64_t stops = (uint64_t)(~x & 0x80808080u);
-	size_t leb = (size_t)__builtin_ctzll(stops | (uint64_t)1 << 32) / 8 + 1;
-	/* all ones for STEP_LEB, else zero: a mask, not a branch */
-	size_t is_leb = (size_t)0 - (size_t)(step == STEP_LEB);
-	size_t len = 1 + (leb & is_leb);
-	return len > 5 ? 0 : len;
 }
 
 /* One instruction by code_imm: the full decoder, checks and messages. */
@@ -1137,12 +1129,23 @@ code_expr(struct code_rw *rw)
 	const uint8_t *p = rw->p, *end = rw->end, *next;
 	size_t depth = rw->depth;
 	while (depth > 0) {
-		if (end - p >= 8) {
-			unsigned step = code_steps[*p];
-			size_t len = step ? code_step_len(p, step) : 0;
-			if (len) {
-				depth -= step == STEP_END;
-				p += len;
+		if (end - p >= 3) {
+			unsigned step = rw->steps[*p];
+			if (step == STEP_NONE) {
+				p++;
+				continue;
+			}
+			if (step == STEP_LEB && p[1] < 0x80) {
+				p += 2;
+				continue;
+			}
+			if (step == STEP_MEM && p[1] < 0x40 && p[2] < 0x80) {
+				p += 3;
+				continue;
+			}
+			if (step == STEP_END) {
+				depth--;
+				p++;
 				continue;
 			}
 		} else if (p == end) {
