@@ -10,6 +10,11 @@
  * LEBs included, and with identity maps a whole body is a single copy.
  * Nothing is allocated per instruction; only a block nesting deeper than
  * FRAMES_INLINE takes one heap buffer for the body.
+ *
+ * Speed (bench/README.md): the loop in code_expr takes the one-byte forms
+ * of the common instructions itself, code_fast the common immediates that
+ * change, and only the rest goes through code_imm, the full decoder with
+ * every check and message.  The opcode tables are in core_op.c.
  */
 #include "core_code.h"
 
@@ -20,143 +25,6 @@
 #include <string.h>
 
 #include "arena.h"
-
-/* ---- the opcode table, one array per prefix ---- */
-
-#define FB_CODES 0x1f
-#define FC_CODES 0x12
-#define FD_CODES 0x114
-#define FE_CODES 0x4f
-
-/*
- * Each array below keeps the rows of one prefix: OP_<prefix> expands to
- * ROW for that prefix and to NOROW for the others.
- */
-#define ROW(code, name, imm) [code] = {name, CORE_IMM_##imm},
-#define NOROW(code, name, imm)
-#define OP(pfx, code, ident, name, imm) OP_##pfx(code, name, imm)
-
-#define OP_PLAIN(code, name, imm) ROW(code, name, imm)
-#define OP_FB(code, name, imm) NOROW(code, name, imm)
-#define OP_FC(code, name, imm) NOROW(code, name, imm)
-#define OP_FD(code, name, imm) NOROW(code, name, imm)
-#define OP_FE(code, name, imm) NOROW(code, name, imm)
-static const struct core_op_info ops_plain[256] = {
-#include "opcodes.def"
-};
-#undef OP_PLAIN
-#undef OP_FB
-#define OP_PLAIN(code, name, imm) NOROW(code, name, imm)
-#define OP_FB(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fb[FB_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_FB
-#undef OP_FC
-#define OP_FB(code, name, imm) NOROW(code, name, imm)
-#define OP_FC(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fc[FC_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_FC
-#undef OP_FD
-#define OP_FC(code, name, imm) NOROW(code, name, imm)
-#define OP_FD(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fd[FD_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_FD
-#undef OP_FE
-#define OP_FD(code, name, imm) NOROW(code, name, imm)
-#define OP_FE(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fe[FE_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_PLAIN
-#undef OP_FB
-#undef OP_FC
-#undef OP_FD
-#undef OP_FE
-#undef OP
-#undef ROW
-#undef NOROW
-
-const struct core_op_info *
-core_op_lookup(enum core_prefix prefix, uint32_t code)
-{
-	const struct core_op_info *t;
-	size_t n;
-	switch (prefix) {
-	case CORE_PREFIX_PLAIN: t = ops_plain; n = 256; break;
-	case CORE_PREFIX_FB: t = ops_fb; n = FB_CODES; break;
-	case CORE_PREFIX_FC: t = ops_fc; n = FC_CODES; break;
-	case CORE_PREFIX_FD: t = ops_fd; n = FD_CODES; break;
-	case CORE_PREFIX_FE: t = ops_fe; n = FE_CODES; break;
-	default: return NULL;
-	}
-	if (code >= n || t[code].imm == CORE_IMM_UNKNOWN)
-		return NULL;
-	return &t[code];
-}
-
-void
-core_write_op(struct bin_writer *w, enum core_opcode op)
-{
-	uint32_t v = (uint32_t)op;
-	uint8_t prefix = (uint8_t)(v >> 16);
-	if (prefix != CORE_PREFIX_PLAIN) {
-		bin_write_u8(w, prefix);
-		bin_write_u32(w, v & 0xffff);
-		return;
-	}
-	bin_write_u8(w, (uint8_t)v);
-}
-
-/* ---- index spaces ---- */
-
-const char *
-core_space_name(enum core_space s)
-{
-	switch (s) {
-	case CORE_SPACE_TYPE: return "type";
-	case CORE_SPACE_FUNC: return "function";
-	case CORE_SPACE_TABLE: return "table";
-	case CORE_SPACE_MEMORY: return "memory";
-	case CORE_SPACE_GLOBAL: return "global";
-	case CORE_SPACE_TAG: return "tag";
-	case CORE_SPACE_ELEM: return "element segment";
-	case CORE_SPACE_DATA: return "data segment";
-	case CORE_SPACE_COUNT: break;
-	}
-	return "?";
-}
-
-void
-core_remap_identity(struct core_remap *m)
-{
-	for (int s = 0; s < CORE_SPACE_COUNT; s++) {
-		m->map[s] = NULL;
-		m->len[s] = UINT32_MAX;
-	}
-}
-
-static bool
-remap_in_bounds(const struct core_remap *m, enum core_space s, uint32_t idx)
-{
-	return idx < m->len[s] || m->len[s] == UINT32_MAX;
-}
-
-enum meld_status
-core_remap_index(const struct core_remap *m, enum core_space s, uint32_t idx,
-		 struct bin_reader *r, size_t offset, uint32_t *out)
-{
-	if (!remap_in_bounds(m, s, idx))
-		return bin_fail_at(r, MELD_EINVALID, offset,
-				   "%s index %u out of range (%u defined)",
-				   core_space_name(s), idx, m->len[s]);
-	*out = m->map[s] ? m->map[s][idx] : idx;
-	return MELD_OK;
-}
 
 /*
  * What the loop does with a plain opcode by itself: most instructions
@@ -247,7 +115,7 @@ code_init(struct code_rw *rw, const struct core_remap *m,
 	rw->copy_from = r->p;
 	rw->ctx = ctx;
 	rw->op_at = NULL;
-	rw->mem0_ok = remap_in_bounds(m, CORE_SPACE_MEMORY, 0);
+	rw->mem0_ok = core_remap_in_bounds(m, CORE_SPACE_MEMORY, 0);
 	rw->mem0_new = rw->mem0_ok && m->map[CORE_SPACE_MEMORY]
 			       ? m->map[CORE_SPACE_MEMORY][0]
 			       : 0;
@@ -369,7 +237,7 @@ code_finish(struct code_rw *rw, enum meld_status st)
 static const char *
 code_op_name(const struct code_rw *rw, const uint8_t *at)
 {
-	const struct core_op_info *op = &ops_plain[at[0]];
+	const struct core_op_info *op = &core_op_plain[at[0]];
 	if (op->imm != CORE_IMM_UNKNOWN)
 		return op->name;
 	/* a prefixed opcode that was already decoded once */
@@ -548,7 +416,7 @@ code_lookup(struct code_rw *rw, enum core_space s, uint32_t idx,
 {
 	const struct core_remap *m = rw->m;
 	*out = idx;
-	if (!remap_in_bounds(m, s, idx))
+	if (!core_remap_in_bounds(m, s, idx))
 		return code_fail(rw, MELD_EINVALID, at, NULL,
 				 "%s index %u out of range (%u defined)",
 				 core_space_name(s), idx, m->len[s]);
@@ -1060,7 +928,7 @@ code_fast_index(struct code_rw *rw, enum core_space s, const uint8_t *q)
 {
 	uint32_t idx;
 	const uint8_t *e = code_fast_u32(q, rw->end, &idx);
-	if (!e || !remap_in_bounds(rw->m, s, idx))
+	if (!e || !core_remap_in_bounds(rw->m, s, idx))
 		return NULL;
 	const uint32_t *map = rw->m->map[s];
 	if (map && map[idx] != idx)
@@ -1110,7 +978,7 @@ code_fast(struct code_rw *rw, const uint8_t *p, enum core_imm imm)
 static enum meld_status
 code_slow(struct code_rw *rw, const uint8_t *p)
 {
-	enum core_imm imm = ops_plain[*p].imm;
+	enum core_imm imm = core_op_plain[*p].imm;
 	enum meld_status st = MELD_OK;
 	rw->p = p + 1;
 	if (imm == CORE_IMM_UNKNOWN)
@@ -1155,7 +1023,7 @@ code_expr(struct code_rw *rw)
 					 depth, depth == 1 ? "" : "s");
 		}
 		rw->depth = depth;
-		next = code_fast(rw, p, ops_plain[*p].imm);
+		next = code_fast(rw, p, core_op_plain[*p].imm);
 		if (!next) {
 			enum meld_status st = code_slow(rw, p);
 			if (st != MELD_OK)
