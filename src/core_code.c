@@ -137,38 +137,48 @@ code_flush(struct code_rw *rw, const uint8_t *upto)
 }
 
 /*
- * The input from the last copy up to `at` is unchanged, then n new bytes
- * `enc` (a buffer of CODE_ENC bytes) stand for the input up to `resume`;
- * copying resumes there.  The usual case, a short run with room to spare
- * on both sides, is two fixed-size copies the compiler inlines (the bytes
- * written past the new end are overwritten later or never counted);
- * otherwise one reservation and two copies.
+ * A changed immediate at `at`: the unchanged input from the last copy up
+ * to `at` goes out, and the result points where the new encoding goes
+ * (room for CODE_ENC bytes), or is NULL when there is no output (checking
+ * only, or the writer failed).  code_put then counts the n bytes written
+ * there and resumes copying at `resume`.  The new bytes are stored
+ * straight into the output: encoded on the stack and copied as a block,
+ * they would be read back before their byte stores retire, and that
+ * stall cost more than the rest of the rewrite.  A run of up to CODE_ENC
+ * bytes is copied as one fixed-size block (the bytes past it are
+ * overwritten or never counted).
  */
 #define CODE_ENC 16
 
-static inline void
-code_emit(struct code_rw *rw, const uint8_t *at, const uint8_t *enc,
-	  size_t n, const uint8_t *resume)
+static inline uint8_t *
+code_out(struct code_rw *rw, const uint8_t *at)
 {
 	struct bin_writer *w = rw->w;
 	const uint8_t *from = rw->copy_from;
 	size_t run = (size_t)(at - from);
-	rw->copy_from = resume;
-	if (!w)
-		return;
-	if (run <= CODE_ENC && (size_t)(rw->end - from) >= CODE_ENC &&
-	    w->err == MELD_OK && w->cap - w->len >= run + CODE_ENC) {
-		uint8_t *o = w->buf + w->len;
+	if (!w || w->err != MELD_OK)
+		return NULL;
+	if (w->cap - w->len < run + CODE_ENC) {
+		if (!bin_write_space(w, run + CODE_ENC))
+			return NULL;
+		w->len -= run + CODE_ENC;
+	}
+	uint8_t *o = w->buf + w->len;
+	if (run <= CODE_ENC && (size_t)(rw->end - from) >= CODE_ENC)
 		memcpy(o, from, CODE_ENC);
-		memcpy(o + run, enc, CODE_ENC);
-		w->len += run + n;
-		return;
-	}
-	uint8_t *o = bin_write_space(w, run + n);
-	if (o) {
+	else
 		memcpy(o, from, run);
-		memcpy(o + run, enc, n);
-	}
+	w->len += run;
+	return o + run;
+}
+
+static inline void
+code_put(struct code_rw *rw, const uint8_t *o, size_t n,
+	 const uint8_t *resume)
+{
+	if (o)
+		rw->w->len += n;
+	rw->copy_from = resume;
 }
 
 /*
@@ -182,29 +192,32 @@ static inline void
 code_replace_u32(struct code_rw *rw, const uint8_t *at, const uint8_t *end,
 		 uint32_t v)
 {
-	uint8_t enc[CODE_ENC] = {0};
-	unsigned width = (unsigned)(end - at), n;
-	if (width > 1 && end[-1] == 0x00 && bin_u32_size(v) <= width) {
-		bin_encode_u32_padded(enc, v, width);
+	uint8_t *o = code_out(rw, at);
+	unsigned width = (unsigned)(end - at), n = 0;
+	if (o && width > 1 && end[-1] == 0x00 && bin_u32_size(v) <= width) {
+		bin_encode_u32_padded(o, v, width);
 		n = width;
-	} else {
-		n = bin_encode_u32(enc, v);
+	} else if (o) {
+		n = bin_encode_u32(o, v);
 	}
-	code_emit(rw, at, enc, n, end);
+	code_put(rw, o, n, end);
 }
 
 /* The s33 type index just read, at [at, p), is written as v instead. */
 static void
 code_replace_s33(struct code_rw *rw, const uint8_t *at, uint32_t v)
 {
-	uint8_t enc[CODE_ENC] = {0};
-	unsigned n = bin_encode_u32(enc, v);
-	/* a signed LEB needs a clear sign bit in its last byte */
-	if (enc[n - 1] & 0x40) {
-		enc[n - 1] |= 0x80;
-		enc[n++] = 0x00;
+	uint8_t *o = code_out(rw, at);
+	unsigned n = 0;
+	if (o) {
+		n = bin_encode_u32(o, v);
+		/* a signed LEB needs a clear sign bit in its last byte */
+		if (o[n - 1] & 0x40) {
+			o[n - 1] |= 0x80;
+			o[n++] = 0x00;
+		}
 	}
-	code_emit(rw, at, enc, n, rw->p);
+	code_put(rw, o, n, rw->p);
 }
 
 /*
@@ -703,12 +716,14 @@ static inline void
 code_memarg_emit(struct code_rw *rw, const uint8_t *at, uint32_t flags,
 		 uint32_t new_idx, const uint8_t *offset_at)
 {
-	uint8_t enc[CODE_ENC] = {0};
+	uint8_t *o = code_out(rw, at);
+	unsigned n = 0;
 	uint32_t align = flags & 0x3f;
-	unsigned n = bin_encode_u32(enc, new_idx ? align | 0x40 : align);
-	if (new_idx)
-		n += bin_encode_u32(enc + n, new_idx);
-	code_emit(rw, at, enc, n, offset_at);
+	if (o)
+		n = bin_encode_u32(o, new_idx ? align | 0x40 : align);
+	if (o && new_idx)
+		n += bin_encode_u32(o + n, new_idx);
+	code_put(rw, o, n, offset_at);
 }
 
 /*
