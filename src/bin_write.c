@@ -4,6 +4,7 @@
  * moved down when the final size needs fewer bytes, so output is always
  * minimal unless the caller asks to keep an input's padded width.
  */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "bin_write.h"
 
 #include <stdbool.h>
@@ -11,6 +12,10 @@
 #include <string.h>
 
 #include "arena.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define SIZE_RESERVE 5
 
@@ -39,6 +44,27 @@ bin_writer_take(struct bin_writer *w, size_t *len)
 	return b;
 }
 
+/*
+ * A large output buffer is backed by huge pages where the system allows
+ * (transparent huge pages in `madvise` mode): a page fault per 2 MiB
+ * instead of per 4 KiB, which on a virtual machine was a third of the
+ * time of writing a 10 MB module.  Only the aligned interior is advised.
+ */
+static void
+advise_huge(uint8_t *buf, size_t cap)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t start = ((uintptr_t)buf + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)buf + cap) & ~(huge - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)buf;
+	(void)cap;
+#endif
+}
+
 uint8_t *
 bin_write_grow(struct bin_writer *w, size_t n)
 {
@@ -64,6 +90,8 @@ bin_write_grow(struct bin_writer *w, size_t n)
 		}
 		w->buf = nb;
 		w->cap = ncap;
+		if (ncap >= (size_t)4 << 20)
+			advise_huge(nb, ncap);
 	}
 	uint8_t *p = w->buf + w->len;
 	w->len += n;
