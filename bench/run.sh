@@ -23,7 +23,8 @@
 # corpus ($MELD_CORPUS, default ../shared/corpus), and the StarlingMonkey
 # core modules wrapped into components with `jco new --wasi-reactor`
 # (10.6 and 13 MB; made once into build/bench/).
-# `bench/run.sh --core` runs only 1 and 2, `bench/run.sh --fuse` only 3.
+# `bench/run.sh --core` runs only 1 and 2, `bench/run.sh --fuse` only 3;
+# `bench/run.sh FILE...` runs 1 and 2 on those core modules.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -41,6 +42,7 @@ corpus=${MELD_CORPUS:-$root/../shared/corpus}
 
 if [ "$#" -gt 0 ]; then
 	files=("$@")
+	[ "$parts" = fuse ] || parts=core
 else
 	files=()
 	while IFS= read -r f; do files+=("$f"); done < <(
