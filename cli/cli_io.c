@@ -1,4 +1,5 @@
 /* cli_io: file input and atomic output for the meld command. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "cli_io.h"
 
 #include <errno.h>
@@ -6,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,6 +35,17 @@ cli_read_file(const char *path, struct cli_file *f)
 		errno = ENOMEM;
 		return -1;
 	}
+#ifdef MADV_HUGEPAGE
+	/*
+	 * A large input on huge pages where the system allows: far fewer
+	 * page faults and TLB misses when fusion walks it (bench/README.md).
+	 */
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t start = ((uintptr_t)buf + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)buf + size) & ~(huge - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#endif
 	size_t got = 0;
 	while (got < size) {
 		ssize_t n = read(fd, buf + got, size - got);

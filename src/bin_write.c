@@ -4,6 +4,7 @@
  * moved down when the final size needs fewer bytes, so output is always
  * minimal unless the caller asks to keep an input's padded width.
  */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include "bin_write.h"
 
 #include <stdbool.h>
@@ -11,6 +12,10 @@
 #include <string.h>
 
 #include "arena.h"
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
 
 #define SIZE_RESERVE 5
 
@@ -39,8 +44,29 @@ bin_writer_take(struct bin_writer *w, size_t *len)
 	return b;
 }
 
+/*
+ * A large output buffer is backed by huge pages where the system allows
+ * (transparent huge pages in `madvise` mode): a page fault per 2 MiB
+ * instead of per 4 KiB, which on a virtual machine was a third of the
+ * time of writing a 10 MB module.  Only the aligned interior is advised.
+ */
+static void
+advise_huge(uint8_t *buf, size_t cap)
+{
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	const uintptr_t huge = (uintptr_t)2 << 20;
+	uintptr_t start = ((uintptr_t)buf + huge - 1) & ~(huge - 1);
+	uintptr_t end = ((uintptr_t)buf + cap) & ~(huge - 1);
+	if (end > start)
+		(void)madvise((void *)start, end - start, MADV_HUGEPAGE);
+#else
+	(void)buf;
+	(void)cap;
+#endif
+}
+
 uint8_t *
-bin_write_space(struct bin_writer *w, size_t n)
+bin_write_grow(struct bin_writer *w, size_t n)
 {
 	if (w->err != MELD_OK)
 		return NULL;
@@ -64,28 +90,12 @@ bin_write_space(struct bin_writer *w, size_t n)
 		}
 		w->buf = nb;
 		w->cap = ncap;
+		if (ncap >= (size_t)4 << 20)
+			advise_huge(nb, ncap);
 	}
 	uint8_t *p = w->buf + w->len;
 	w->len += n;
 	return p;
-}
-
-void
-bin_write_u8(struct bin_writer *w, uint8_t v)
-{
-	uint8_t *p = bin_write_space(w, 1);
-	if (p)
-		*p = v;
-}
-
-void
-bin_write_bytes(struct bin_writer *w, const void *src, size_t n)
-{
-	if (n == 0)
-		return;
-	uint8_t *p = bin_write_space(w, n);
-	if (p)
-		memcpy(p, src, n);
 }
 
 void
@@ -101,12 +111,6 @@ bin_write_u64(struct bin_writer *w, uint64_t v)
 		tmp[n++] = b;
 	} while (v);
 	bin_write_bytes(w, tmp, n);
-}
-
-void
-bin_write_u32(struct bin_writer *w, uint32_t v)
-{
-	bin_write_u64(w, v);
 }
 
 void
@@ -162,18 +166,6 @@ bin_u32_size(uint32_t v)
 	return n;
 }
 
-static void
-encode_u32_padded(uint8_t *p, uint32_t v, unsigned width)
-{
-	for (unsigned i = 0; i < width; i++) {
-		uint8_t b = v & 0x7f;
-		v >>= 7;
-		if (i + 1 < width)
-			b |= 0x80;
-		p[i] = b;
-	}
-}
-
 void
 bin_write_u32_padded(struct bin_writer *w, uint32_t v, unsigned width)
 {
@@ -181,7 +173,7 @@ bin_write_u32_padded(struct bin_writer *w, uint32_t v, unsigned width)
 		width = bin_u32_size(v);
 	uint8_t *p = bin_write_space(w, width);
 	if (p)
-		encode_u32_padded(p, v, width);
+		bin_encode_u32_padded(p, v, width);
 }
 
 void
@@ -220,6 +212,6 @@ bin_write_patch_size(struct bin_writer *w, size_t mark, unsigned width)
 	uint8_t *at = w->buf + mark;
 	if (width != SIZE_RESERVE)
 		memmove(at + width, at + SIZE_RESERVE, content);
-	encode_u32_padded(at, size, width);
+	bin_encode_u32_padded(at, size, width);
 	w->len -= SIZE_RESERVE - width;
 }

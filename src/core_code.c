@@ -10,6 +10,11 @@
  * LEBs included, and with identity maps a whole body is a single copy.
  * Nothing is allocated per instruction; only a block nesting deeper than
  * FRAMES_INLINE takes one heap buffer for the body.
+ *
+ * Speed (bench/README.md): the loop in code_expr takes the one-byte forms
+ * of the common instructions itself, code_fast the common immediates that
+ * change, and only the rest goes through code_imm, the full decoder with
+ * every check and message.  The opcode tables are in core_op.c.
  */
 #include "core_code.h"
 
@@ -21,142 +26,47 @@
 
 #include "arena.h"
 
-/* ---- the opcode table, one array per prefix ---- */
-
-#define FB_CODES 0x1f
-#define FC_CODES 0x12
-#define FD_CODES 0x114
-#define FE_CODES 0x4f
-
 /*
- * Each array below keeps the rows of one prefix: OP_<prefix> expands to
- * ROW for that prefix and to NOROW for the others.
+ * What the loop does with a plain opcode by itself: most instructions
+ * have no immediate (STEP_NONE), or one LEB128 that fusion never changes
+ * (local, label, constant: STEP_LEB), or are an `end`; when memory 0
+ * stays memory 0, a load or store on it changes nothing either
+ * (STEP_MEM).  The loop takes their one-byte forms with a compare each
+ * and no call: a plain branch lets the processor run ahead to the next
+ * instruction, where a computed length would make it wait.  Everything
+ * else goes to code_fast and code_imm.
  */
-#define ROW(code, name, imm) [code] = {name, CORE_IMM_##imm},
-#define NOROW(code, name, imm)
-#define OP(pfx, code, ident, name, imm) OP_##pfx(code, name, imm)
+enum code_step { STEP_OTHER, STEP_NONE, STEP_LEB, STEP_END, STEP_MEM };
 
-#define OP_PLAIN(code, name, imm) ROW(code, name, imm)
-#define OP_FB(code, name, imm) NOROW(code, name, imm)
-#define OP_FC(code, name, imm) NOROW(code, name, imm)
-#define OP_FD(code, name, imm) NOROW(code, name, imm)
-#define OP_FE(code, name, imm) NOROW(code, name, imm)
-static const struct core_op_info ops_plain[256] = {
+#define STEP_OF(k, mem)                                                   \
+	((k) == CORE_IMM_NONE	  ? STEP_NONE                             \
+	 : (k) == CORE_IMM_END	  ? STEP_END                              \
+	 : (k) == CORE_IMM_MEMARG ? (mem)                                 \
+	 : ((k) == CORE_IMM_LOCAL || (k) == CORE_IMM_LABEL ||             \
+	    (k) == CORE_IMM_I32 || (k) == CORE_IMM_I64)                   \
+		 ? STEP_LEB                                               \
+		 : STEP_OTHER)
+#define OP(pfx, code, ident, name, imm) OP_##pfx(code, imm)
+#define OP_FB(code, imm)
+#define OP_FC(code, imm)
+#define OP_FD(code, imm)
+#define OP_FE(code, imm)
+#define OP_PLAIN(code, imm) [code] = STEP_OF(CORE_IMM_##imm, STEP_OTHER),
+static const uint8_t code_steps[256] = {
 #include "opcodes.def"
 };
 #undef OP_PLAIN
-#undef OP_FB
-#define OP_PLAIN(code, name, imm) NOROW(code, name, imm)
-#define OP_FB(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fb[FB_CODES] = {
+#define OP_PLAIN(code, imm) [code] = STEP_OF(CORE_IMM_##imm, STEP_MEM),
+static const uint8_t code_steps_mem0[256] = {
 #include "opcodes.def"
 };
-#undef OP_FB
-#undef OP_FC
-#define OP_FB(code, name, imm) NOROW(code, name, imm)
-#define OP_FC(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fc[FC_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_FC
-#undef OP_FD
-#define OP_FC(code, name, imm) NOROW(code, name, imm)
-#define OP_FD(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fd[FD_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_FD
-#undef OP_FE
-#define OP_FD(code, name, imm) NOROW(code, name, imm)
-#define OP_FE(code, name, imm) ROW(code, name, imm)
-static const struct core_op_info ops_fe[FE_CODES] = {
-#include "opcodes.def"
-};
-#undef OP_PLAIN
-#undef OP_FB
-#undef OP_FC
-#undef OP_FD
-#undef OP_FE
 #undef OP
-#undef ROW
-#undef NOROW
-
-const struct core_op_info *
-core_op_lookup(enum core_prefix prefix, uint32_t code)
-{
-	const struct core_op_info *t;
-	size_t n;
-	switch (prefix) {
-	case CORE_PREFIX_PLAIN: t = ops_plain; n = 256; break;
-	case CORE_PREFIX_FB: t = ops_fb; n = FB_CODES; break;
-	case CORE_PREFIX_FC: t = ops_fc; n = FC_CODES; break;
-	case CORE_PREFIX_FD: t = ops_fd; n = FD_CODES; break;
-	case CORE_PREFIX_FE: t = ops_fe; n = FE_CODES; break;
-	default: return NULL;
-	}
-	if (code >= n || t[code].imm == CORE_IMM_UNKNOWN)
-		return NULL;
-	return &t[code];
-}
-
-void
-core_write_op(struct bin_writer *w, enum core_opcode op)
-{
-	uint32_t v = (uint32_t)op;
-	uint8_t prefix = (uint8_t)(v >> 16);
-	if (prefix != CORE_PREFIX_PLAIN) {
-		bin_write_u8(w, prefix);
-		bin_write_u32(w, v & 0xffff);
-		return;
-	}
-	bin_write_u8(w, (uint8_t)v);
-}
-
-/* ---- index spaces ---- */
-
-const char *
-core_space_name(enum core_space s)
-{
-	switch (s) {
-	case CORE_SPACE_TYPE: return "type";
-	case CORE_SPACE_FUNC: return "function";
-	case CORE_SPACE_TABLE: return "table";
-	case CORE_SPACE_MEMORY: return "memory";
-	case CORE_SPACE_GLOBAL: return "global";
-	case CORE_SPACE_TAG: return "tag";
-	case CORE_SPACE_ELEM: return "element segment";
-	case CORE_SPACE_DATA: return "data segment";
-	case CORE_SPACE_COUNT: break;
-	}
-	return "?";
-}
-
-void
-core_remap_identity(struct core_remap *m)
-{
-	for (int s = 0; s < CORE_SPACE_COUNT; s++) {
-		m->map[s] = NULL;
-		m->len[s] = UINT32_MAX;
-	}
-}
-
-static bool
-remap_in_bounds(const struct core_remap *m, enum core_space s, uint32_t idx)
-{
-	return idx < m->len[s] || m->len[s] == UINT32_MAX;
-}
-
-enum meld_status
-core_remap_index(const struct core_remap *m, enum core_space s, uint32_t idx,
-		 struct bin_reader *r, size_t offset, uint32_t *out)
-{
-	if (!remap_in_bounds(m, s, idx))
-		return bin_fail_at(r, MELD_EINVALID, offset,
-				   "%s index %u out of range (%u defined)",
-				   core_space_name(s), idx, m->len[s]);
-	*out = m->map[s] ? m->map[s][idx] : idx;
-	return MELD_OK;
-}
+#undef OP_PLAIN
+#undef OP_FB
+#undef OP_FC
+#undef OP_FD
+#undef OP_FE
+#undef STEP_OF
 
 /* ---- the streaming state ---- */
 
@@ -183,6 +93,9 @@ struct code_rw {
 	const char *ctx;          /* "code", "constant expression", ... */
 	const uint8_t *op_at;     /* instruction being read, for messages */
 	bool mem0_kept;           /* memory 0 exists and stays memory 0 */
+	const uint8_t *steps;     /* code_steps or code_steps_mem0 */
+	bool mem0_ok;             /* memory 0 exists */
+	uint32_t mem0_new;        /* and becomes this memory */
 	uint8_t *frames;
 	size_t depth;
 	size_t cap;
@@ -202,9 +115,12 @@ code_init(struct code_rw *rw, const struct core_remap *m,
 	rw->copy_from = r->p;
 	rw->ctx = ctx;
 	rw->op_at = NULL;
-	rw->mem0_kept = remap_in_bounds(m, CORE_SPACE_MEMORY, 0) &&
-			(!m->map[CORE_SPACE_MEMORY] ||
-			 m->map[CORE_SPACE_MEMORY][0] == 0);
+	rw->mem0_ok = core_remap_in_bounds(m, CORE_SPACE_MEMORY, 0);
+	rw->mem0_new = rw->mem0_ok && m->map[CORE_SPACE_MEMORY]
+			       ? m->map[CORE_SPACE_MEMORY][0]
+			       : 0;
+	rw->mem0_kept = rw->mem0_ok && rw->mem0_new == 0;
+	rw->steps = rw->mem0_kept ? code_steps_mem0 : code_steps;
 	rw->frames = rw->frames_inline;
 	rw->depth = 0;
 	rw->cap = FRAMES_INLINE;
@@ -221,33 +137,87 @@ code_flush(struct code_rw *rw, const uint8_t *upto)
 }
 
 /*
- * The u32 immediate just read, at [at, p), is written as v instead.  An
- * input LEB that was padded (a minimal encoding never ends in a zero byte,
- * except the one-byte zero), as linkers leave relocated indices, keeps its
- * width when v fits in it; a minimal one stays minimal.  So a remap and
- * its inverse give back the input bytes.
+ * A changed immediate at `at`: the unchanged input from the last copy up
+ * to `at` goes out, and the result points where the new encoding goes
+ * (room for CODE_ENC bytes), or is NULL when there is no output (checking
+ * only, or the writer failed).  code_put then counts the n bytes written
+ * there and resumes copying at `resume`.  The new bytes are stored
+ * straight into the output: encoded on the stack and copied as a block,
+ * they would be read back before their byte stores retire, and that
+ * stall cost more than the rest of the rewrite.  A run of up to CODE_ENC
+ * bytes is copied as one fixed-size block (the bytes past it are
+ * overwritten or never counted).
  */
-static void
-code_replace_u32(struct code_rw *rw, const uint8_t *at, uint32_t v)
+#define CODE_ENC 16
+
+static inline uint8_t *
+code_out(struct code_rw *rw, const uint8_t *at)
 {
-	code_flush(rw, at);
-	unsigned width = (unsigned)(rw->p - at);
-	bool padded = width > 1 && rw->p[-1] == 0x00;
-	if (rw->w && padded && bin_u32_size(v) <= width)
-		bin_write_u32_padded(rw->w, v, width);
-	else if (rw->w)
-		bin_write_u32(rw->w, v);
-	rw->copy_from = rw->p;
+	struct bin_writer *w = rw->w;
+	const uint8_t *from = rw->copy_from;
+	size_t run = (size_t)(at - from);
+	if (!w || w->err != MELD_OK)
+		return NULL;
+	if (w->cap - w->len < run + CODE_ENC) {
+		if (!bin_write_space(w, run + CODE_ENC))
+			return NULL;
+		w->len -= run + CODE_ENC;
+	}
+	uint8_t *o = w->buf + w->len;
+	if (run <= CODE_ENC && (size_t)(rw->end - from) >= CODE_ENC)
+		memcpy(o, from, CODE_ENC);
+	else
+		memcpy(o, from, run);
+	w->len += run;
+	return o + run;
+}
+
+static inline void
+code_put(struct code_rw *rw, const uint8_t *o, size_t n,
+	 const uint8_t *resume)
+{
+	if (o)
+		rw->w->len += n;
+	rw->copy_from = resume;
+}
+
+/*
+ * The u32 immediate at [at, end) is written as v instead.  An input LEB
+ * that was padded (a minimal encoding never ends in a zero byte, except
+ * the one-byte zero), as linkers leave relocated indices, keeps its width
+ * when v fits in it; a minimal one stays minimal.  So a remap and its
+ * inverse give back the input bytes.
+ */
+static inline void
+code_replace_u32(struct code_rw *rw, const uint8_t *at, const uint8_t *end,
+		 uint32_t v)
+{
+	uint8_t *o = code_out(rw, at);
+	unsigned width = (unsigned)(end - at), n = 0;
+	if (o && width > 1 && end[-1] == 0x00 && bin_u32_size(v) <= width) {
+		bin_encode_u32_padded(o, v, width);
+		n = width;
+	} else if (o) {
+		n = bin_encode_u32(o, v);
+	}
+	code_put(rw, o, n, end);
 }
 
 /* The s33 type index just read, at [at, p), is written as v instead. */
 static void
 code_replace_s33(struct code_rw *rw, const uint8_t *at, uint32_t v)
 {
-	code_flush(rw, at);
-	if (rw->w)
-		bin_write_s64(rw->w, (int64_t)v);
-	rw->copy_from = rw->p;
+	uint8_t *o = code_out(rw, at);
+	unsigned n = 0;
+	if (o) {
+		n = bin_encode_u32(o, v);
+		/* a signed LEB needs a clear sign bit in its last byte */
+		if (o[n - 1] & 0x40) {
+			o[n - 1] |= 0x80;
+			o[n++] = 0x00;
+		}
+	}
+	code_put(rw, o, n, rw->p);
 }
 
 /*
@@ -280,7 +250,7 @@ code_finish(struct code_rw *rw, enum meld_status st)
 static const char *
 code_op_name(const struct code_rw *rw, const uint8_t *at)
 {
-	const struct core_op_info *op = &ops_plain[at[0]];
+	const struct core_op_info *op = &core_op_plain[at[0]];
 	if (op->imm != CORE_IMM_UNKNOWN)
 		return op->name;
 	/* a prefixed opcode that was already decoded once */
@@ -459,7 +429,7 @@ code_lookup(struct code_rw *rw, enum core_space s, uint32_t idx,
 {
 	const struct core_remap *m = rw->m;
 	*out = idx;
-	if (!remap_in_bounds(m, s, idx))
+	if (!core_remap_in_bounds(m, s, idx))
 		return code_fail(rw, MELD_EINVALID, at, NULL,
 				 "%s index %u out of range (%u defined)",
 				 core_space_name(s), idx, m->len[s]);
@@ -477,7 +447,7 @@ code_index(struct code_rw *rw, enum core_space s, const char *field)
 	if (st == MELD_OK)
 		st = code_lookup(rw, s, idx, at, &new_idx);
 	if (st == MELD_OK && new_idx != idx)
-		code_replace_u32(rw, at, new_idx);
+		code_replace_u32(rw, at, rw->p, new_idx);
 	return st;
 }
 
@@ -750,6 +720,24 @@ code_select_t(struct code_rw *rw)
 }
 
 /*
+ * The memarg flags [memidx] at [at, offset_at) name memory new_idx now:
+ * memory 0 unnamed (bit 6 clear), any other named.
+ */
+static inline void
+code_memarg_emit(struct code_rw *rw, const uint8_t *at, uint32_t flags,
+		 uint32_t new_idx, const uint8_t *offset_at)
+{
+	uint8_t *o = code_out(rw, at);
+	unsigned n = 0;
+	uint32_t align = flags & 0x3f;
+	if (o)
+		n = bin_encode_u32(o, new_idx ? align | 0x40 : align);
+	if (o && new_idx)
+		n += bin_encode_u32(o + n, new_idx);
+	code_put(rw, o, n, offset_at);
+}
+
+/*
  * memarg ::= flags:u32 [memidx:u32 if flags bit 6] offset:u64.  A memory
  * other than 0 must be named (bit 6 set); memory 0 may or may not be.  A
  * changed memory index rewrites flags and index; the offset keeps its
@@ -779,14 +767,7 @@ code_memarg(struct code_rw *rw)
 				 &new_idx);
 	if (st != MELD_OK || new_idx == memidx)
 		return st;
-	code_flush(rw, at);
-	if (rw->w) {
-		uint32_t align = flags & 0x3f;
-		bin_write_u32(rw->w, new_idx ? align | 0x40 : align);
-		if (new_idx)
-			bin_write_u32(rw->w, new_idx);
-	}
-	rw->copy_from = offset_at;
+	code_memarg_emit(rw, at, flags, new_idx, offset_at);
 	return MELD_OK;
 }
 
@@ -929,64 +910,158 @@ code_prefixed(struct code_rw *rw, const uint8_t *at, enum core_imm *imm)
 	return MELD_OK;
 }
 
+/* ---- the instruction loop ---- */
+
 /*
- * Skip the instructions fusion never changes and that need no checks:
- * those without immediates; local, label and i32 immediates of one byte
- * (most local.get, br, small constants); and, when memory 0 stays memory
- * 0, loads and stores on it with a one-byte alignment and a one- or
- * two-byte offset.  Stops at anything else.
+ * The fast paths below take the common shapes of the common instructions
+ * without leaving the loop: an LEB128 of at most four bytes (always
+ * well-formed for every integer type here, each allowing five or more), a
+ * load or store with a one-byte alignment.  Anything else, including
+ * every error, goes through code_imm, which decodes the instruction again
+ * from its opcode with the full checks and messages.
  */
-static const uint8_t *
-code_skip_plain(const struct code_rw *rw, const uint8_t *p)
+
+/* The end of an LEB128 of at most four bytes at p, or NULL. */
+static inline const uint8_t *
+code_fast_skip(const uint8_t *p, const uint8_t *end)
 {
-	const uint8_t *end = rw->end;
-	while (p < end) {
-		enum core_imm imm = ops_plain[*p].imm;
-		size_t left = (size_t)(end - p);
-		if (imm == CORE_IMM_NONE) {
-			p++;
-		} else if ((imm == CORE_IMM_LOCAL || imm == CORE_IMM_LABEL ||
-			    imm == CORE_IMM_I32) &&
-			   left > 1 && p[1] < 0x80) {
-			p += 2;
-		} else if (imm == CORE_IMM_MEMARG && rw->mem0_kept &&
-			   left > 3 && p[1] < 0x40) {
-			if (p[2] < 0x80)
-				p += 3;
-			else if (p[3] < 0x80)
-				p += 4;
-			else
-				break;
-		} else {
-			break;
+	size_t left = (size_t)(end - p);
+	for (size_t i = 0; i < 4 && i < left; i++)
+		if (p[i] < 0x80)
+			return p + i + 1;
+	return NULL;
+}
+
+/* The same for a u32 whose value matters. */
+static inline const uint8_t *
+code_fast_u32(const uint8_t *p, const uint8_t *end, uint32_t *out)
+{
+	size_t left = (size_t)(end - p);
+	uint32_t v = 0;
+	for (size_t i = 0; i < 4 && i < left; i++) {
+		v |= (uint32_t)(p[i] & 0x7f) << (7 * i);
+		if (p[i] < 0x80) {
+			*out = v;
+			return p + i + 1;
 		}
 	}
-	return p;
+	return NULL;
+}
+
+/* An index of space s at q, remapped; its end, or NULL for the slow path. */
+static inline const uint8_t *
+code_fast_index(struct code_rw *rw, enum core_space s, const uint8_t *q)
+{
+	uint32_t idx;
+	const uint8_t *e = code_fast_u32(q, rw->end, &idx);
+	if (!e || !core_remap_in_bounds(rw->m, s, idx))
+		return NULL;
+	const uint32_t *map = rw->m->map[s];
+	if (map && map[idx] != idx)
+		code_replace_u32(rw, q, e, map[idx]);
+	return e;
+}
+
+/* A memarg on memory 0 at q (flags of one byte, bit 6 clear). */
+static inline const uint8_t *
+code_fast_memarg(struct code_rw *rw, const uint8_t *q)
+{
+	if (q == rw->end || *q >= 0x40 || !rw->mem0_ok)
+		return NULL;
+	const uint8_t *e = code_fast_skip(q + 1, rw->end);
+	if (e && !rw->mem0_kept)
+		code_memarg_emit(rw, q, *q, rw->mem0_new, q + 1);
+	return e;
+}
+
+/*
+ * The instruction at p by the fast paths: what the loop's one-byte forms
+ * did not take (longer LEBs, changed indices and memories, the last bytes
+ * of a body).  Its end, or NULL for code_slow.
+ */
+static inline const uint8_t *
+code_fast(struct code_rw *rw, const uint8_t *p, enum core_imm imm)
+{
+	if (imm == CORE_IMM_NONE)
+		return p + 1;
+	if (imm == CORE_IMM_LOCAL || imm == CORE_IMM_LABEL ||
+	    imm == CORE_IMM_I32 || imm == CORE_IMM_I64)
+		return code_fast_skip(p + 1, rw->end);
+	if (imm == CORE_IMM_MEMARG)
+		return code_fast_memarg(rw, p + 1);
+	if (imm == CORE_IMM_END) {
+		rw->depth--;
+		return p + 1;
+	}
+	if (imm == CORE_IMM_FUNC)
+		return code_fast_index(rw, CORE_SPACE_FUNC, p + 1);
+	if (imm == CORE_IMM_GLOBAL)
+		return code_fast_index(rw, CORE_SPACE_GLOBAL, p + 1);
+	return NULL;
+}
+
+/* One instruction by code_imm: the full decoder, checks and messages. */
+static enum meld_status
+code_slow(struct code_rw *rw, const uint8_t *p)
+{
+	enum core_imm imm = core_op_plain[*p].imm;
+	enum meld_status st = MELD_OK;
+	rw->p = p + 1;
+	if (imm == CORE_IMM_UNKNOWN)
+		st = code_prefixed(rw, p, &imm);
+	rw->op_at = p;
+	if (st == MELD_OK)
+		st = code_imm(rw, imm);
+	rw->op_at = NULL;
+	return st;
 }
 
 /* Instructions until the `end` that closes the outermost open block. */
 static enum meld_status
 code_expr(struct code_rw *rw)
 {
-	enum meld_status st = MELD_OK;
-	while (st == MELD_OK && rw->depth > 0) {
-		const uint8_t *p = code_skip_plain(rw, rw->p);
-		rw->p = p;
-		rw->op_at = NULL;
-		if (p == rw->end)
+	const uint8_t *p = rw->p, *end = rw->end, *next;
+	size_t depth = rw->depth;
+	while (depth > 0) {
+		if (end - p >= 3) {
+			unsigned step = rw->steps[*p];
+			if (step == STEP_NONE) {
+				p++;
+				continue;
+			}
+			if (step == STEP_LEB && p[1] < 0x80) {
+				p += 2;
+				continue;
+			}
+			if (step == STEP_MEM && p[1] < 0x40 && p[2] < 0x80) {
+				p += 3;
+				continue;
+			}
+			if (step == STEP_END) {
+				depth--;
+				p++;
+				continue;
+			}
+		} else if (p == end) {
+			rw->p = p;
 			return code_fail(rw, MELD_EMALFORMED, p, NULL,
 					 "unexpected end, %zu block%s not closed",
-					 rw->depth, rw->depth == 1 ? "" : "s");
-		enum core_imm imm = ops_plain[*p].imm;
-		rw->p = p + 1;
-		if (imm == CORE_IMM_UNKNOWN)
-			st = code_prefixed(rw, p, &imm);
-		rw->op_at = p;
-		if (st == MELD_OK)
-			st = code_imm(rw, imm);
+					 depth, depth == 1 ? "" : "s");
+		}
+		rw->depth = depth;
+		next = code_fast(rw, p, core_op_plain[*p].imm);
+		if (!next) {
+			enum meld_status st = code_slow(rw, p);
+			if (st != MELD_OK)
+				return st;
+			next = rw->p;
+		}
+		depth = rw->depth;
+		p = next;
 	}
-	rw->op_at = NULL;
-	return st;
+	rw->depth = 0;
+	rw->p = p;
+	return MELD_OK;
 }
 
 /* locals ::= vec(n:u32 t:valtype), at most CORE_MAX_LOCALS in total */

@@ -8,6 +8,7 @@
 #ifndef CORE_CODE_H
 #define CORE_CODE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bin_read.h"
@@ -117,6 +118,9 @@ struct core_op_info {
 	enum core_imm imm;
 };
 
+/* The rows of the single-byte opcodes (imm UNKNOWN: none, or a prefix). */
+extern const struct core_op_info core_op_plain[256];
+
 /* The table row of an opcode, or NULL when there is no such instruction. */
 const struct core_op_info *core_op_lookup(enum core_prefix prefix,
 					  uint32_t code);
@@ -125,6 +129,14 @@ const struct core_op_info *core_op_lookup(enum core_prefix prefix,
 void core_write_op(struct bin_writer *w, enum core_opcode op);
 
 const char *core_space_name(enum core_space s);
+
+/* Whether idx is an index of space s that m maps. */
+static inline bool
+core_remap_in_bounds(const struct core_remap *m, enum core_space s,
+		     uint32_t idx)
+{
+	return idx < m->len[s] || m->len[s] == UINT32_MAX;
+}
 
 /* Identity in every space, no bounds (for checking code only). */
 void core_remap_identity(struct core_remap *m);

@@ -115,6 +115,14 @@ pass_plan(struct fusion *f)
 static enum meld_status
 pass_emit(struct fusion *f)
 {
+	/*
+	 * The output is about the size of the inputs: reserve that once
+	 * rather than grow by doubling (each step a copy and fresh pages).
+	 */
+	size_t total = 0;
+	for (size_t i = 0; i < f->s->ninputs; i++)
+		total += f->s->inputs[i].len;
+	core_write_reserve(&f->out, total + total / 8 + 4096);
 	return emit_module(&f->s->arena, &f->s->diag, &f->plan, &f->out);
 }
 

@@ -62,7 +62,7 @@ fi
 node_inputs=()
 if [ -d tests/js/node_modules ]; then
 	while IFS= read -r f; do node_inputs+=("$f"); done \
-		< <(find tests/js/node_modules -name '*.wasm' | sort)
+		< <(find tests/js/node_modules/ -name '*.wasm' | sort)
 else
 	missing "tests/js/node_modules missing (bash tests/setup-tools.sh)"
 fi
