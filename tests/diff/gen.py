@@ -46,35 +46,15 @@ import random
 import struct
 import sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from wat_snippets import LIBC, REALLOC, opts  # noqa: E402
+
 ENCODINGS = ["utf8", "utf16", "latin1+utf16"]
 INTS = {"u8": (0, 255), "s8": (-128, 127), "u16": (0, 65535),
         "s16": (-32768, 32767), "u32": (0, 2**32 - 1),
         "s32": (-2**31, 2**31 - 1), "u64": (0, 2**64 - 1),
         "s64": (-2**63, 2**63 - 1)}
 PRIMS = ["bool", "char", "string", "f32", "f64"] + list(INTS)
-
-REALLOC = """
-    (global $next (mut i32) (i32.const 1024))
-    (func $realloc (export "realloc")
-      (param $old i32) (param $osize i32) (param $align i32) (param $nsize i32)
-      (result i32)
-      (local $r i32) (local $need i32)
-      (local.set $r (i32.and
-        (i32.add (global.get $next) (i32.sub (local.get $align) (i32.const 1)))
-        (i32.sub (i32.const 0) (local.get $align))))
-      (global.set $next (i32.add (local.get $r) (local.get $nsize)))
-      (local.set $need (i32.sub (global.get $next)
-        (i32.shl (memory.size) (i32.const 16))))
-      (if (i32.gt_s (local.get $need) (i32.const 0))
-        (then (if (i32.eq (memory.grow (i32.add
-                (i32.shr_u (local.get $need) (i32.const 16)) (i32.const 1)))
-                (i32.const -1))
-          (then unreachable))))
-      (if (local.get $old)
-        (then (memory.copy (local.get $r) (local.get $old)
-          (select (local.get $osize) (local.get $nsize)
-            (i32.lt_u (local.get $osize) (local.get $nsize))))))
-      (local.get $r))"""
 
 # ---- types ------------------------------------------------------------
 # ("prim", name) | ("list", t) | ("tuple", [t]) | ("option", t)
@@ -704,10 +684,6 @@ def strtext(s):
 
 # ---- the components ----------------------------------------------------
 
-def enc_opt(enc):
-    return "" if enc == "utf8" else f" string-encoding={enc}"
-
-
 def coretype(ps, rs):
     s = "".join(f" (param {p})" for p in ps)
     return s + "".join(f" (result {x})" for x in rs)
@@ -747,7 +723,7 @@ def callee(abi, funcs, enc):
     out = ["  (component $Callee"]
     out += type_decls(named, "    ", False)
     out.append("    (core module $M")
-    out.append('      (memory (export "mem") 1)' + REALLOC.replace("\n", "\n  "))
+    out.append('      (memory (export "mem") 1)' + REALLOC)
     dg = Digest(abi)
     for i, (params, result) in enumerate(funcs):
         fp, lift_r, _, _ = core_sigs(abi, params, result)
@@ -787,8 +763,7 @@ def callee(abi, funcs, enc):
     out += dg.helpers
     out.append("    )")
     out.append("    (core instance $m (instantiate $M))")
-    o = (f"{enc_opt(enc)} (memory (core memory $m \"mem\"))"
-         f" (realloc (core func $m \"realloc\"))")
+    o = opts("m", enc)
     for i, (params, result) in enumerate(funcs):
         out.append(f'    (func (export "f{i}") {functype(params, result, named, "")}'
                    f' (canon lift (core func $m "f{i}"){o}))')
@@ -802,10 +777,8 @@ def forwarder(abi, funcs, enc, name):
     out += type_decls(named, "    ", True)
     for i, (params, result) in enumerate(funcs):
         out.append(f'    (import "f{i}" (func $f{i}i {functype(params, result, named, "i")}))')
-    out.append(f"    (core module $Libc (memory (export \"mem\") 1){REALLOC.replace(chr(10), chr(10) + '  ')})")
-    out.append("    (core instance $libc (instantiate $Libc))")
-    o = (f"{enc_opt(enc)} (memory (core memory $libc \"mem\"))"
-         f" (realloc (core func $libc \"realloc\"))")
+    out += LIBC
+    o = opts("libc", enc)
     for i in range(len(funcs)):
         out.append(f"    (core func $f{i}low (canon lower (func $f{i}i){o}))")
     out.append("    (core module $M")

@@ -226,30 +226,20 @@ export function discriminantType(cases) {
   return 'u32';
 }
 
+// The types held in one scalar: their size, which is also their alignment.
+const SCALAR_SIZE = {
+  bool: 1, s8: 1, u8: 1,
+  s16: 2, u16: 2,
+  s32: 4, u32: 4, f32: 4, char: 4, 'error-context': 4,
+  own: 4, borrow: 4, stream: 4, future: 4,
+  s64: 8, u64: 8, f64: 8,
+};
+
 export function alignment(t, ptrSize = 4) {
   const d = despecialize(t);
-  switch (kindOf(d)) {
-    case 'bool':
-    case 's8':
-    case 'u8':
-      return 1;
-    case 's16':
-    case 'u16':
-      return 2;
-    case 's32':
-    case 'u32':
-    case 'f32':
-    case 'char':
-    case 'error-context':
-    case 'own':
-    case 'borrow':
-    case 'stream':
-    case 'future':
-      return 4;
-    case 's64':
-    case 'u64':
-    case 'f64':
-      return 8;
+  const k = kindOf(d);
+  if (Object.hasOwn(SCALAR_SIZE, k)) return SCALAR_SIZE[k];
+  switch (k) {
     case 'string':
       return ptrSize;
     case 'list':
@@ -284,28 +274,9 @@ export function alignTo(ptr, align) {
 
 export function elemSize(t, ptrSize = 4) {
   const d = despecialize(t);
-  switch (kindOf(d)) {
-    case 'bool':
-    case 's8':
-    case 'u8':
-      return 1;
-    case 's16':
-    case 'u16':
-      return 2;
-    case 's32':
-    case 'u32':
-    case 'f32':
-    case 'char':
-    case 'error-context':
-    case 'own':
-    case 'borrow':
-    case 'stream':
-    case 'future':
-      return 4;
-    case 's64':
-    case 'u64':
-    case 'f64':
-      return 8;
+  const k = kindOf(d);
+  if (Object.hasOwn(SCALAR_SIZE, k)) return SCALAR_SIZE[k];
+  switch (k) {
     case 'string':
       return 2 * ptrSize;
     case 'list':

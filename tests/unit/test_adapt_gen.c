@@ -33,6 +33,7 @@
 #include "harness.h"
 #include "rtab.h"
 #include "vtype.h"
+#include "wasm_harness.h"
 
 /* From test_abi.c. */
 struct vtype *test_abi_parse_type(struct arena *a, const char *text,
@@ -1376,16 +1377,14 @@ predict_run(struct tfn *fn, struct run *r, struct arena *a)
 #define TM_FUNCS 512
 #define TM_SEGS 4096
 
-struct tm_func {
+/* A function's value types, for the harness's type of it. */
+struct tm_types {
 	uint8_t params[24], results[2];
-	uint32_t np, nr;
-	const uint8_t *code;
-	size_t code_size;
-	const char *export;
 };
 
 struct tm {
-	struct tm_func f[TM_FUNCS];
+	struct wasm_harness_func f[TM_FUNCS];
+	struct tm_types types[TM_FUNCS];
 	uint32_t nf;
 	uint32_t nmem, pages;
 	uint32_t rtab_pages;      /* a last memory for the tables, or 0 */
@@ -1423,82 +1422,35 @@ tm_seg(struct tm *m, const uint8_t *p, uint32_t n)
 }
 
 static void
-tm_section(struct bin_writer *w, uint8_t id, struct bin_writer *s)
-{
-	bin_write_u8(w, id);
-	bin_write_u32(w, (uint32_t)s->len);
-	bin_write_bytes(w, s->buf, s->len);
-	bin_writer_clear(s);
-	bin_writer_init(s);
-}
-
-static void
 tm_write(struct tm *m, struct bin_writer *w)
 {
-	struct bin_writer s;
-	bin_writer_init(w);
-	bin_writer_init(&s);
-	bin_write_bytes(w, "\0asm\1\0\0\0", 8);
-	bin_write_u32(&s, m->nf); /* one type per function: simple */
-	for (uint32_t i = 0; i < m->nf; i++) {
-		bin_write_u8(&s, 0x60);
-		bin_write_u32(&s, m->f[i].np);
-		bin_write_bytes(&s, m->f[i].params, m->f[i].np);
-		bin_write_u32(&s, m->f[i].nr);
-		bin_write_bytes(&s, m->f[i].results, m->f[i].nr);
-	}
-	tm_section(w, 1, &s);
-	bin_write_u32(&s, m->nf);
-	for (uint32_t i = 0; i < m->nf; i++)
-		bin_write_u32(&s, i);
-	tm_section(w, 3, &s);
-	bin_write_u32(&s, m->nmem + (m->rtab_pages ? 1 : 0));
-	for (uint32_t i = 0; i < m->nmem; i++) {
-		bin_write_u8(&s, 0);
-		bin_write_u32(&s, m->pages);
-	}
-	if (m->rtab_pages) {
-		bin_write_u8(&s, 0);
-		bin_write_u32(&s, m->rtab_pages);
-	}
-	tm_section(w, 5, &s);
-	bin_write_u32(&s, G_COUNT);
-	for (uint32_t i = 0; i < G_COUNT; i++) {
-		bool wide = i == G_RET;
-		bin_write_u8(&s, wide ? 0x7e : 0x7f);
-		bin_write_u8(&s, 1);
-		bin_write_u8(&s, wide ? 0x42 : 0x41);
-		bin_write_u8(&s, 0);
-		bin_write_u8(&s, 0x0b);
-	}
-	tm_section(w, 6, &s);
-	uint32_t nexp = 0;
-	for (uint32_t i = 0; i < m->nf; i++)
-		nexp += m->f[i].export != NULL;
-	bin_write_u32(&s, nexp);
-	for (uint32_t i = 0; i < m->nf; i++) {
-		if (!m->f[i].export)
-			continue;
-		bin_write_name(&s, (const uint8_t *)m->f[i].export,
-			       strlen(m->f[i].export));
-		bin_write_u8(&s, 0);
-		bin_write_u32(&s, i);
-	}
-	tm_section(w, 7, &s);
-	bin_write_u32(&s, m->nseg);
-	tm_section(w, 12, &s);
-	bin_write_u32(&s, m->nf);
-	for (uint32_t i = 0; i < m->nf; i++)
-		bin_write_bytes(&s, m->f[i].code, m->f[i].code_size);
-	tm_section(w, 10, &s);
-	bin_write_u32(&s, m->nseg);
-	for (uint32_t i = 0; i < m->nseg; i++) {
-		bin_write_u8(&s, 1);
-		bin_write_u32(&s, m->seg_len[i]);
-		bin_write_bytes(&s, m->seg[i], m->seg_len[i]);
-	}
-	tm_section(w, 11, &s);
-	bin_writer_clear(&s);
+	uint32_t pages[3] = {m->pages, m->pages, m->pages};
+	uint8_t globals[G_COUNT];
+	if (m->rtab_pages)
+		pages[m->nmem] = m->rtab_pages;
+	for (uint32_t i = 0; i < G_COUNT; i++)
+		globals[i] = i == G_RET ? 0x7e : 0x7f;
+	struct wasm_harness_module hm = {
+		m->f,   m->nf,     pages,        m->nmem + (m->rtab_pages ? 1 : 0),
+		globals, G_COUNT, m->seg, m->seg_len, m->nseg};
+	wasm_harness_write(&hm, w);
+}
+
+/* Function idx: its type (copied) and code-section entry. */
+static void
+tm_set(struct tm *m, uint32_t idx, const struct adapt_gen_functype *type,
+       const uint8_t *code, size_t code_size, const char *export)
+{
+	struct tm_types *v = &m->types[idx];
+	if (type->nparams)
+		memcpy(v->params, type->params, type->nparams);
+	if (type->nresults)
+		memcpy(v->results, type->results, type->nresults);
+	struct adapt_gen_functype t = {type->nparams, type->nresults,
+				       v->params, v->results};
+	m->f[idx] = (struct wasm_harness_func){t, code, code_size, export};
+	if (idx >= m->nf)
+		m->nf = idx + 1;
 }
 
 /* Add a function whose body f builds; codes: i i32, I i64, f, F. */
@@ -1506,39 +1458,19 @@ static void
 tm_add(struct tm *m, uint32_t idx, struct cgen_func *f, const uint8_t *params,
        uint32_t np, const uint8_t *results, uint32_t nr, const char *export)
 {
-	struct tm_func *t = &m->f[idx];
 	struct bin_writer w;
 	bin_writer_init(&w);
 	CHECK(cgen_finish(f, &w) == MELD_OK);
-	t->code = arena_dup(m->a, w.buf, w.len);
-	t->code_size = w.len;
+	struct adapt_gen_functype t = {np, nr, params, results};
+	tm_set(m, idx, &t, arena_dup(m->a, w.buf, w.len), w.len, export);
 	bin_writer_clear(&w);
 	cgen_func_clear(f);
-	if (np)
-		memcpy(t->params, params, np);
-	if (nr)
-		memcpy(t->results, results, nr);
-	t->np = np;
-	t->nr = nr;
-	t->export = export;
-	if (idx >= m->nf)
-		m->nf = idx + 1;
 }
 
 static void
 tm_add_gen(struct tm *m, uint32_t idx, const struct adapt_gen_func *g)
 {
-	struct tm_func *t = &m->f[idx];
-	t->code = g->code;
-	t->code_size = g->code_size;
-	if (g->type.nparams)
-		memcpy(t->params, g->type.params, g->type.nparams);
-	if (g->type.nresults)
-		memcpy(t->results, g->type.results, g->type.nresults);
-	t->np = g->type.nparams;
-	t->nr = g->type.nresults;
-	if (idx >= m->nf)
-		m->nf = idx + 1;
+	tm_set(m, idx, &g->type, g->code, g->code_size, NULL);
 }
 
 /* ---- the test module's own functions ----------------------------------- */
@@ -2451,41 +2383,6 @@ struct tcase {
 #define L1 ADAPT_GEN_LATIN1_UTF16
 
 static bool
-have_tool(const char *name)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-	return system(cmd) == 0;
-}
-
-static bool
-wabt_available(void)
-{
-	static int state; /* 0 unknown, 1 yes, 2 no */
-	if (state == 0) {
-		state = have_tool("wasm-validate") && have_tool("wasm-interp")
-				? 1
-				: 2;
-		if (state == 2)
-			printf("  adapt_gen: skipping execution: wabt is not "
-			       "installed\n");
-	}
-	return state == 1;
-}
-
-/* Run "tool args path", its output into out (NUL-terminated). */
-static int
-run_tool(const char *cmdline, char *out, size_t cap)
-{
-	FILE *p = popen(cmdline, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	return pclose(p);
-}
-
-static bool
 setup_fn(struct tctx *c, const struct tcase *tc)
 {
 	struct tfn *fn = &c->fn;
@@ -2696,34 +2593,10 @@ execute(struct tctx *c, struct tm *m)
 {
 	struct bin_writer w;
 	tm_write(m, &w);
-	char path[64];
-	snprintf(path, sizeof path, "/tmp/meld-adapt-XXXXXX");
-	int fd = mkstemp(path);
-	bool wrote = fd >= 0 && w.err == MELD_OK &&
-		     write(fd, w.buf, w.len) == (ssize_t)w.len;
-	if (fd >= 0)
-		close(fd);
+	char *out = wasm_harness_execute(&w, "adapt", c->name);
 	bin_writer_clear(&w);
-	CHECK(wrote);
-	size_t cap = 1 << 20;
-	char *out = malloc(cap), cmd[256];
-	snprintf(cmd, sizeof cmd, "wasm-validate --enable-all %s 2>&1", path);
-	int st = run_tool(cmd, out, cap);
-	if (st != 0)
-		printf("  %s: wasm-validate: %s", c->name, out);
-	CHECK(st == 0);
-	if (st == 0) {
-		snprintf(cmd, sizeof cmd,
-			 "wasm-interp --enable-all --run-all-exports %s 2>&1",
-			 path);
-		st = run_tool(cmd, out, cap);
-		CHECK(st == 0);
+	if (out)
 		check_output(c, out);
-	}
-	if (getenv("MELD_KEEP_WASM"))
-		printf("  %s: kept %s\n", c->name, path);
-	else
-		unlink(path);
 	free(out);
 }
 
@@ -2764,7 +2637,7 @@ run_case(const struct tcase *tc, uint64_t seed, bool s_host)
 	if (tc->special)
 		tc->special(c);
 	prepare_runs(c);
-	if (wabt_available()) {
+	if (wasm_harness_have_wabt("adapt_gen")) {
 		build_module(c, m, g, &adapter);
 		execute(c, m);
 	}

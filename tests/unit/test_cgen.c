@@ -16,6 +16,7 @@
 #include "cgen.h"
 #include "harness.h"
 #include "vtype.h"
+#include "wasm_harness.h"
 
 /* From test_abi.c. */
 struct vtype *test_abi_parse_type(struct arena *a, const char *text,
@@ -127,15 +128,6 @@ tm_export(struct tmod *m, const char *name, uint32_t funcidx)
 }
 
 static void
-tm_section(struct bin_writer *w, uint8_t id, struct bin_writer *content)
-{
-	bin_write_u8(w, id);
-	bin_write_u32(w, (uint32_t)content->len);
-	bin_write_bytes(w, content->buf, content->len);
-	bin_writer_clear(content);
-}
-
-static void
 tm_write_types(struct tmod *m, struct bin_writer *s)
 {
 	bin_write_u32(s, m->ntypes);
@@ -173,15 +165,15 @@ tm_write(struct tmod *m, struct bin_writer *w)
 	bin_write_bytes(w, header, sizeof header);
 	bin_writer_init(&s);
 	tm_write_types(m, &s);
-	tm_section(w, 1, &s);
+	wasm_harness_section(w, 1, &s);
 	bin_write_u32(&s, m->nfuncs);
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		bin_write_u32(&s, m->func_type[i]);
-	tm_section(w, 3, &s);
+	wasm_harness_section(w, 3, &s);
 	if (m->table) {
 		static const uint8_t table[] = {1, 0x70, 0x00, 0x01};
 		bin_write_bytes(&s, table, sizeof table);
-		tm_section(w, 4, &s);
+		wasm_harness_section(w, 4, &s);
 	}
 	if (m->nmemories) {
 		bin_write_u32(&s, m->nmemories);
@@ -189,11 +181,11 @@ tm_write(struct tmod *m, struct bin_writer *w)
 			bin_write_u8(&s, 0x00);
 			bin_write_u8(&s, 0x01);
 		}
-		tm_section(w, 5, &s);
+		wasm_harness_section(w, 5, &s);
 	}
 	if (*m->globals) {
 		tm_write_globals(m, &s);
-		tm_section(w, 6, &s);
+		wasm_harness_section(w, 6, &s);
 	}
 	bin_write_u32(&s, m->nexports);
 	for (uint32_t i = 0; i < m->nexports; i++) {
@@ -202,22 +194,14 @@ tm_write(struct tmod *m, struct bin_writer *w)
 		bin_write_u8(&s, 0x00);
 		bin_write_u32(&s, m->export_func[i]);
 	}
-	tm_section(w, 7, &s);
+	wasm_harness_section(w, 7, &s);
 	bin_write_u32(&s, m->nfuncs);
 	for (uint32_t i = 0; i < m->nfuncs; i++)
 		bin_write_bytes(&s, m->bodies[i].buf, m->bodies[i].len);
-	tm_section(w, 10, &s);
+	wasm_harness_section(w, 10, &s);
 }
 
 /* ---- running wabt ------------------------------------------------------ */
-
-static bool
-have_tool(const char *name)
-{
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "command -v %s >/dev/null 2>&1", name);
-	return system(cmd) == 0;
-}
 
 /* Write the module to a temp file; path receives its name. */
 static bool
@@ -225,12 +209,7 @@ tm_save(struct tmod *m, char *path, size_t cap)
 {
 	struct bin_writer w;
 	tm_write(m, &w);
-	snprintf(path, cap, "/tmp/meld-cgen-XXXXXX");
-	int fd = mkstemp(path);
-	bool ok = fd >= 0 && w.err == MELD_OK &&
-		  write(fd, w.buf, w.len) == (ssize_t)w.len;
-	if (fd >= 0)
-		close(fd);
+	bool ok = wasm_harness_save(&w, "cgen", path, cap);
 	bin_writer_clear(&w);
 	return ok;
 }
@@ -242,26 +221,7 @@ run_tool(const char *tool, const char *args, const char *path, char *out,
 {
 	char cmd[512];
 	snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", tool, args, path);
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	return pclose(p);
-}
-
-static bool warned_no_wabt;
-
-static bool
-wabt_available(void)
-{
-	if (have_tool("wasm-validate") && have_tool("wasm-interp"))
-		return true;
-	if (!warned_no_wabt)
-		printf("  skipping wasm-validate/wasm-interp checks: wabt "
-		       "is not installed\n");
-	warned_no_wabt = true;
-	return false;
+	return wasm_harness_tool(cmd, out, cap);
 }
 
 /* wasm-validate --enable-all accepts the module. */
@@ -269,7 +229,7 @@ static void
 validate_module(struct tmod *m, const char *what)
 {
 	char path[64], out[4096];
-	if (!wabt_available())
+	if (!wasm_harness_have_wabt("cgen"))
 		return;
 	CHECK(tm_save(m, path, sizeof path));
 	int st = run_tool("wasm-validate", "--enable-all", path, out,
@@ -1034,7 +994,7 @@ run_module(struct tmod *m, const char *want, const char *what)
 {
 	char path[64], out[8192];
 	validate_module(m, what);
-	if (!wabt_available())
+	if (!wasm_harness_have_wabt("cgen"))
 		return;
 	CHECK(tm_save(m, path, sizeof path));
 	int st = run_tool("wasm-interp", "--run-all-exports", path, out,

@@ -101,6 +101,30 @@ check_refused(const struct mb *m, const char *want)
 	ctx_clear(&c);
 }
 
+/* A section of a module given in hex; a NULL hex ends a list. */
+struct sec {
+	uint8_t id;
+	const char *hex;
+};
+
+/* A module, its sections in order, and what reading it must report. */
+struct refusal {
+	struct sec secs[4];
+	const char *want;
+};
+
+static void
+check_refusals(const struct refusal *r, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct mb m;
+		mb_init(&m);
+		for (size_t k = 0; k < 4 && r[i].secs[k].hex; k++)
+			mb_sec(&m, r[i].secs[k].id, r[i].secs[k].hex);
+		check_refused(&m, r[i].want);
+	}
+}
+
 /* Write with remap (NULL: identity) and compare with a hex string. */
 static bool
 written_is(const struct core_module *m, const struct core_remap *remap,
@@ -177,15 +201,13 @@ test_section_order(void)
 	struct mb m;
 	struct ctx c;
 
-	mb_init(&m);
-	mb_sec(&m, 3, "00");
-	mb_sec(&m, 1, "00");
-	check_refused(&m, "0xb: malformed: type section out of order");
-
-	mb_init(&m);
-	mb_sec(&m, 1, "00");
-	mb_sec(&m, 1, "00");
-	check_refused(&m, "0xb: malformed: duplicate type section");
+	static const struct refusal refusals[] = {
+		{{{3, "00"}, {1, "00"}},
+		 "0xb: malformed: type section out of order"},
+		{{{1, "00"}, {1, "00"}},
+		 "0xb: malformed: duplicate type section"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 
 	/* tag between memory and global; data count between elem and code */
 	mb_init(&m);
@@ -208,31 +230,27 @@ test_section_order(void)
 	CHECK(identity_ok(&c, &m));
 	ctx_clear(&c);
 
-	mb_init(&m);
-	mb_sec(&m, 6, "00");
-	mb_sec(&m, 13, "00");
-	check_refused(&m, "malformed: tag section out of order");
-
-	mb_init(&m);
-	mb_sec(&m, 10, "00");
-	mb_sec(&m, 12, "00");
-	check_refused(&m, "malformed: data count section out of order");
-
-	mb_init(&m);
-	mb_sec(&m, 14, "00");
-	check_refused(&m, "0x8: malformed: unknown section id 14");
+	static const struct refusal refusals2[] = {
+		{{{6, "00"}, {13, "00"}},
+		 "malformed: tag section out of order"},
+		{{{10, "00"}, {12, "00"}},
+		 "malformed: data count section out of order"},
+		{{{14, "00"}}, "0x8: malformed: unknown section id 14"},
+	};
+	check_refusals(refusals2, sizeof refusals2 / sizeof refusals2[0]);
 
 	/* section size beyond the end, and content left over */
 	mb_init(&m);
 	mb_raw(&m, "01 05 00");
 	check_refused(&m, "0xa: malformed: section: size 5, only 1 bytes left");
-	mb_init(&m);
-	mb_sec(&m, 1, "00 00");
-	check_refused(&m, "0xb: malformed: type: 1 unexpected bytes at end");
-	/* a custom section needs a valid name */
-	mb_init(&m);
-	mb_sec(&m, 0, "02 c3 28");
-	check_refused(&m, "0xa: malformed: custom section name: malformed UTF-8");
+	static const struct refusal refusals3[] = {
+		{{{1, "00 00"}},
+		 "0xb: malformed: type: 1 unexpected bytes at end"},
+		/* a custom section needs a valid name */
+		{{{0, "02 c3 28"}},
+		 "0xa: malformed: custom section name: malformed UTF-8"},
+	};
+	check_refusals(refusals3, sizeof refusals3 / sizeof refusals3[0]);
 }
 
 static void
@@ -241,29 +259,20 @@ test_counts(void)
 	struct mb m;
 	struct ctx c;
 
-	/* function and code counts must agree, absent sections count 0 */
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 00 00");
-	mb_sec(&m, 3, "01 00");
-	check_refused(&m, "malformed: function count 1 but no code section");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 00 00");
-	mb_sec(&m, 10, "01 02 00 0b");
-	check_refused(&m, "malformed: code count 1 and function count 0 differ");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 00 00");
-	mb_sec(&m, 3, "02 00 00");
-	mb_sec(&m, 10, "01 02 00 0b");
-	check_refused(&m, "malformed: code count 1 and function count 2 differ");
-
-	/* data count must match the data section */
-	mb_init(&m);
-	mb_sec(&m, 12, "02");
-	mb_sec(&m, 11, "01 01 00");
-	check_refused(&m, "malformed: data count 2 and data section count 1 differ");
-	mb_init(&m);
-	mb_sec(&m, 12, "01");
-	check_refused(&m, "malformed: data count 1 but no data section");
+	static const struct refusal refusals[] = {
+		/* function and code counts must agree, absent sections count 0 */
+		{{{1, "01 60 00 00"}, {3, "01 00"}},
+		 "malformed: function count 1 but no code section"},
+		{{{1, "01 60 00 00"}, {10, "01 02 00 0b"}},
+		 "malformed: code count 1 and function count 0 differ"},
+		{{{1, "01 60 00 00"}, {3, "02 00 00"}, {10, "01 02 00 0b"}},
+		 "malformed: code count 1 and function count 2 differ"},
+		/* data count must match the data section */
+		{{{12, "02"}, {11, "01 01 00"}},
+		 "malformed: data count 2 and data section count 1 differ"},
+		{{{12, "01"}}, "malformed: data count 1 but no data section"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 	mb_init(&m);
 	mb_sec(&m, 12, "01");
 	mb_sec(&m, 11, "01 01 00");
@@ -272,35 +281,28 @@ test_counts(void)
 	CHECK(c.m->datas[0].mode == CORE_SEG_PASSIVE);
 	ctx_clear(&c);
 
-	/* huge counts are refused before anything is allocated */
-	mb_init(&m);
-	mb_sec(&m, 1, "ff ff ff ff 0f 60");
-	check_refused(&m, "0xa: malformed: type count: count 4294967295, only 1 bytes left");
-	mb_init(&m);
-	mb_sec(&m, 2, "80 80 80 80 08");
-	check_refused(&m, "malformed: import count: count 2147483648, only 0 bytes left");
-	mb_init(&m);
-	mb_sec(&m, 10, "ff ff ff 7f 00");
-	check_refused(&m, "malformed: code count: count 268435455");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 ff ff ff ff 0f 7f");
-	check_refused(&m, "malformed: parameter type: count 4294967295");
-	mb_init(&m);
-	mb_sec(&m, 9, "01 01 00 ff ff ff ff 0f");
-	check_refused(&m, "malformed: element count: count 4294967295");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 4e ff ff ff ff 0f");
-	check_refused(&m, "malformed: rec group size: count 4294967295");
-	/* an over-long LEB count */
-	mb_init(&m);
-	mb_sec(&m, 1, "80 80 80 80 80 00");
-	check_refused(&m, "malformed: type count: integer representation too long");
-	/* a body of size 0 */
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 00 00");
-	mb_sec(&m, 3, "01 00");
-	mb_sec(&m, 10, "01 00 00");
-	check_refused(&m, "malformed: function body size 0");
+	static const struct refusal refusals2[] = {
+		/* huge counts are refused before anything is allocated */
+		{{{1, "ff ff ff ff 0f 60"}},
+		 "0xa: malformed: type count: count 4294967295, only 1 bytes left"},
+		{{{2, "80 80 80 80 08"}},
+		 "malformed: import count: count 2147483648, only 0 bytes left"},
+		{{{10, "ff ff ff 7f 00"}},
+		 "malformed: code count: count 268435455"},
+		{{{1, "01 60 ff ff ff ff 0f 7f"}},
+		 "malformed: parameter type: count 4294967295"},
+		{{{9, "01 01 00 ff ff ff ff 0f"}},
+		 "malformed: element count: count 4294967295"},
+		{{{1, "01 4e ff ff ff ff 0f"}},
+		 "malformed: rec group size: count 4294967295"},
+		/* an over-long LEB count */
+		{{{1, "80 80 80 80 80 00"}},
+		 "malformed: type count: integer representation too long"},
+		/* a body of size 0 */
+		{{{1, "01 60 00 00"}, {3, "01 00"}, {10, "01 00 00"}},
+		 "malformed: function body size 0"},
+	};
+	check_refusals(refusals2, sizeof refusals2 / sizeof refusals2[0]);
 }
 
 /* Every element segment encoding, decoded, then rewritten. */
@@ -380,13 +382,12 @@ test_elem_encodings(void)
 	bin_writer_clear(&w);
 	ctx_clear(&c);
 
-	/* flags 8 and elemkind 1 are refused */
-	mb_init(&m);
-	mb_sec(&m, 9, "01 08 00 00");
-	check_refused(&m, "malformed: element segment flags 8");
-	mb_init(&m);
-	mb_sec(&m, 9, "01 01 01 00");
-	check_refused(&m, "malformed: element kind 0x01");
+	static const struct refusal refusals[] = {
+		/* flags 8 and elemkind 1 are refused */
+		{{{9, "01 08 00 00"}}, "malformed: element segment flags 8"},
+		{{{9, "01 01 01 00"}}, "malformed: element kind 0x01"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 }
 
 static void
@@ -428,34 +429,29 @@ test_limits(void)
 	shift_init(&sh, 1);
 	CHECK(written_is(c.m, &sh.r, m.b, m.n));
 	ctx_clear(&c);
-	mb_init(&m);
-	mb_sec(&m, 5, "01 08 00");
-	check_refused(&m, "0xd: malformed: memory page size: unexpected end");
-	mb_init(&m);
-	mb_sec(&m, 5, "01 08 00 03");
-	check_refused(&m, "0xb: invalid: memory: invalid custom page size 2**3");
-	mb_init(&m);
-	mb_sec(&m, 5, "01 10 00");
-	check_refused(&m, "0xb: malformed: memory: limits flags 0x10");
-	mb_init(&m);
-	mb_sec(&m, 5, "01 01 02 01");
-	check_refused(&m, "0xb: invalid: memory: size minimum must not be "
-			  "greater than maximum");
-	mb_init(&m);
-	mb_sec(&m, 5, "01 00 81 80 04");
-	check_refused(&m, "0xb: invalid: memory: memory size must be at most "
-			  "2**32 bytes");
-	/* a u64 minimum is refused for a 32-bit memory */
-	mb_init(&m);
-	mb_sec(&m, 5, "01 00 80 80 80 80 10");
-	check_refused(&m, "malformed: memory: integer too large");
-	/* tables: no page size; the 0x40 0x00 form has an initialiser */
-	mb_init(&m);
-	mb_sec(&m, 4, "01 70 08 00 00");
-	check_refused(&m, "malformed: table: limits flags 0x08");
-	mb_init(&m);
-	mb_sec(&m, 4, "01 70 05 03 02");
-	check_refused(&m, "invalid: table: size minimum must not be greater");
+	static const struct refusal refusals[] = {
+		{{{5, "01 08 00"}},
+		 "0xd: malformed: memory page size: unexpected end"},
+		{{{5, "01 08 00 03"}},
+		 "0xb: invalid: memory: invalid custom page size 2**3"},
+		{{{5, "01 10 00"}},
+		 "0xb: malformed: memory: limits flags 0x10"},
+		{{{5, "01 01 02 01"}},
+		 "0xb: invalid: memory: size minimum must not be "
+		 "greater than maximum"},
+		{{{5, "01 00 81 80 04"}},
+		 "0xb: invalid: memory: memory size must be at most "
+		 "2**32 bytes"},
+		/* a u64 minimum is refused for a 32-bit memory */
+		{{{5, "01 00 80 80 80 80 10"}},
+		 "malformed: memory: integer too large"},
+		/* tables: no page size; the 0x40 0x00 form has an initialiser */
+		{{{4, "01 70 08 00 00"}},
+		 "malformed: table: limits flags 0x08"},
+		{{{4, "01 70 05 03 02"}},
+		 "invalid: table: size minimum must not be greater"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 	mb_init(&m);
 	mb_sec(&m, 4, "03 40 00 70 00 01 d0 70 0b 6f 05 00 02 64 70 00 00");
 	CHECK(ctx_read(&c, &m) == MELD_OK);
@@ -512,18 +508,16 @@ test_rec_groups(void)
 	CHECK(written_is(cm, &sh.r, want.b, want.n));
 	ctx_clear(&c);
 
-	mb_init(&m);
-	mb_sec(&m, 1, "01 50 02 00 00 5f 00");
-	check_refused(&m, "invalid: subtype: 2 supertypes");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 61 00 00");
-	check_refused(&m, "0xb: malformed: type: unknown composite type 0x61");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 01 40 00");
-	check_refused(&m, "0xd: malformed: parameter type: unknown value type 0x40");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 5e 7f 02");
-	check_refused(&m, "malformed: field: mutability 0x02");
+	static const struct refusal refusals[] = {
+		{{{1, "01 50 02 00 00 5f 00"}},
+		 "invalid: subtype: 2 supertypes"},
+		{{{1, "01 61 00 00"}},
+		 "0xb: malformed: type: unknown composite type 0x61"},
+		{{{1, "01 60 01 40 00"}},
+		 "0xd: malformed: parameter type: unknown value type 0x40"},
+		{{{1, "01 5e 7f 02"}}, "malformed: field: mutability 0x02"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 }
 
 /* shared-everything-threads: shared composite and abstract heap types. */
@@ -574,101 +568,69 @@ static void
 test_index_bounds(void)
 {
 	struct mb m;
-	/* exports: an index the space does not have */
-	mb_init(&m);
-	mb_sec(&m, 7, "01 01 61 00 00");
-	check_refused(&m, "0xe: invalid: export index: unknown function 0: "
-			  "function index out of bounds (0 defined)");
-	mb_init(&m);
-	mb_sec(&m, 5, "01 00 01");
-	mb_sec(&m, 7, "01 01 6d 02 03");
-	check_refused(&m, "invalid: export index: unknown memory 3");
-	mb_init(&m);
-	mb_sec(&m, 7, "01 01 67 03 00");
-	check_refused(&m, "unknown global 0");
-	mb_init(&m);
-	mb_sec(&m, 7, "01 01 74 01 00");
-	check_refused(&m, "unknown table 0");
-	mb_init(&m);
-	mb_sec(&m, 7, "01 01 74 04 00");
-	check_refused(&m, "unknown tag 0");
-	/* export names are unique: the second "a" (at 0x18) is reported */
-	mb_init(&m);
-	mb_sec(&m, 5, "01 00 01");
-	mb_sec(&m, 7, "03 01 61 02 00 01 62 02 00 01 61 02 00");
-	check_refused(&m, "0x18: invalid: export name \"a\": duplicate");
-	/* function and tag types: in bounds and function types */
-	mb_init(&m);
-	mb_sec(&m, 3, "01 00");
-	check_refused(&m, "0xb: invalid: function type index: unknown type 0");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 5f 00");
-	mb_sec(&m, 3, "01 00");
-	check_refused(&m, "invalid: function type index: type 0 is not a "
-			  "function type");
-	mb_init(&m);
-	mb_sec(&m, 2, "01 01 61 01 62 00 02");
-	check_refused(&m, "invalid: import type index: unknown type 2");
-	mb_init(&m);
-	mb_sec(&m, 13, "01 00 00");
-	check_refused(&m, "invalid: tag type index: unknown type 0");
-	/* the start function: in bounds, of type [] -> [] */
-	mb_init(&m);
-	mb_sec(&m, 8, "00");
-	check_refused(&m, "0xa: invalid: start function: unknown function 0");
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 01 7f 00");
-	mb_sec(&m, 3, "01 00");
-	mb_sec(&m, 8, "00");
-	mb_sec(&m, 10, "01 02 00 0b");
-	check_refused(&m, "invalid: start function 0: type must be [] -> []");
-	/* segments: tables and memories, explicit or index 0 */
-	mb_init(&m);
-	mb_sec(&m, 9, "01 00 41 00 0b 00");
-	check_refused(&m, "0xb: invalid: element table: unknown table 0");
-	mb_init(&m);
-	mb_sec(&m, 4, "01 70 00 01");
-	mb_sec(&m, 9, "01 02 01 41 00 0b 00 00");
-	check_refused(&m, "invalid: element table: unknown table 1");
-	mb_init(&m);
-	mb_sec(&m, 4, "01 70 00 01");
-	mb_sec(&m, 9, "01 00 41 00 0b 01 05");
-	check_refused(&m, "invalid: element function index: unknown function 5");
-	mb_init(&m);
-	mb_sec(&m, 11, "01 00 41 00 0b 00");
-	check_refused(&m, "0xb: invalid: data memory: unknown memory 0");
-	mb_init(&m);
-	mb_sec(&m, 5, "01 00 01");
-	mb_sec(&m, 11, "01 02 01 41 00 0b 00");
-	check_refused(&m, "invalid: data memory: unknown memory 1");
-	/* constant expressions: earlier immutable globals, known functions */
-	mb_init(&m);
-	mb_sec(&m, 6, "02 7f 00 23 01 0b 7f 00 41 00 0b");
-	check_refused(&m, "0xe: invalid: global initialiser: unknown global 1");
-	mb_init(&m);
-	mb_sec(&m, 2, "01 01 61 01 62 03 7f 01");
-	mb_sec(&m, 6, "01 7f 00 23 00 0b");
-	check_refused(&m, "invalid: global initialiser: constant expression "
-			  "required");
-	mb_init(&m);
-	mb_sec(&m, 6, "01 70 00 d2 03 0b");
-	check_refused(&m, "invalid: global initialiser: unknown function 3");
-	mb_init(&m);
-	mb_sec(&m, 6, "01 70 00 d0 07 0b");
-	check_refused(&m, "invalid: global initialiser: unknown type 7");
-	mb_init(&m);
-	mb_sec(&m, 6, "01 7f 00 41 00 fb 00 02 0b");
-	check_refused(&m, "invalid: global initialiser: unknown type 2");
-	/* heap types: inside the type section, only up to the rec group */
-	mb_init(&m);
-	mb_sec(&m, 1, "01 60 01 63 05 00");
-	check_refused(&m, "0xe: invalid: parameter type: unknown type 5");
-	mb_init(&m);
-	mb_sec(&m, 1, "02 5f 01 63 01 00 5f 00");
-	check_refused(&m, "invalid: field type: unknown type 1");
-	mb_init(&m);
-	mb_sec(&m, 1, "02 50 01 01 5f 00 50 00 5f 00");
-	check_refused(&m, "0xd: invalid: supertype index: unknown type 1");
+	static const struct refusal refusals[] = {
+		/* exports: an index the space does not have */
+		{{{7, "01 01 61 00 00"}},
+		 "0xe: invalid: export index: unknown function 0: "
+		 "function index out of bounds (0 defined)"},
+		{{{5, "01 00 01"}, {7, "01 01 6d 02 03"}},
+		 "invalid: export index: unknown memory 3"},
+		{{{7, "01 01 67 03 00"}}, "unknown global 0"},
+		{{{7, "01 01 74 01 00"}}, "unknown table 0"},
+		{{{7, "01 01 74 04 00"}}, "unknown tag 0"},
+		/* export names are unique: the second "a" (at 0x18) is reported */
+		{{{5, "01 00 01"},
+		  {7, "03 01 61 02 00 01 62 02 00 01 61 02 00"}},
+		 "0x18: invalid: export name \"a\": duplicate"},
+		/* function and tag types: in bounds and function types */
+		{{{3, "01 00"}},
+		 "0xb: invalid: function type index: unknown type 0"},
+		{{{1, "01 5f 00"}, {3, "01 00"}},
+		 "invalid: function type index: type 0 is not a "
+		 "function type"},
+		{{{2, "01 01 61 01 62 00 02"}},
+		 "invalid: import type index: unknown type 2"},
+		{{{13, "01 00 00"}}, "invalid: tag type index: unknown type 0"},
+		/* the start function: in bounds, of type [] -> [] */
+		{{{8, "00"}},
+		 "0xa: invalid: start function: unknown function 0"},
+		{{{1, "01 60 01 7f 00"},
+		  {3, "01 00"},
+		  {8, "00"},
+		  {10, "01 02 00 0b"}},
+		 "invalid: start function 0: type must be [] -> []"},
+		/* segments: tables and memories, explicit or index 0 */
+		{{{9, "01 00 41 00 0b 00"}},
+		 "0xb: invalid: element table: unknown table 0"},
+		{{{4, "01 70 00 01"}, {9, "01 02 01 41 00 0b 00 00"}},
+		 "invalid: element table: unknown table 1"},
+		{{{4, "01 70 00 01"}, {9, "01 00 41 00 0b 01 05"}},
+		 "invalid: element function index: unknown function 5"},
+		{{{11, "01 00 41 00 0b 00"}},
+		 "0xb: invalid: data memory: unknown memory 0"},
+		{{{5, "01 00 01"}, {11, "01 02 01 41 00 0b 00"}},
+		 "invalid: data memory: unknown memory 1"},
+		/* constant expressions: earlier immutable globals, known functions */
+		{{{6, "02 7f 00 23 01 0b 7f 00 41 00 0b"}},
+		 "0xe: invalid: global initialiser: unknown global 1"},
+		{{{2, "01 01 61 01 62 03 7f 01"}, {6, "01 7f 00 23 00 0b"}},
+		 "invalid: global initialiser: constant expression "
+		 "required"},
+		{{{6, "01 70 00 d2 03 0b"}},
+		 "invalid: global initialiser: unknown function 3"},
+		{{{6, "01 70 00 d0 07 0b"}},
+		 "invalid: global initialiser: unknown type 7"},
+		{{{6, "01 7f 00 41 00 fb 00 02 0b"}},
+		 "invalid: global initialiser: unknown type 2"},
+		/* heap types: inside the type section, only up to the rec group */
+		{{{1, "01 60 01 63 05 00"}},
+		 "0xe: invalid: parameter type: unknown type 5"},
+		{{{1, "02 5f 01 63 01 00 5f 00"}},
+		 "invalid: field type: unknown type 1"},
+		{{{1, "02 50 01 01 5f 00 50 00 5f 00"}},
+		 "0xd: invalid: supertype index: unknown type 1"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 	struct ctx c;
 	mb_init(&m);
 	mb_sec(&m, 1, "01 4e 02 5f 01 63 01 00 5f 00");
@@ -734,15 +696,12 @@ test_imports_exports(void)
 	CHECK(written_is(cm, &sh.r, want.b, want.n));
 	ctx_clear(&c);
 
-	mb_init(&m);
-	mb_sec(&m, 2, "01 01 61 01 62 05 00");
-	check_refused(&m, "malformed: import kind 0x05");
-	mb_init(&m);
-	mb_sec(&m, 7, "01 01 61 05 00");
-	check_refused(&m, "malformed: export kind 0x05");
-	mb_init(&m);
-	mb_sec(&m, 13, "01 01 00");
-	check_refused(&m, "malformed: tag attribute 0x01");
+	static const struct refusal refusals[] = {
+		{{{2, "01 01 61 01 62 05 00"}}, "malformed: import kind 0x05"},
+		{{{7, "01 01 61 05 00"}}, "malformed: export kind 0x05"},
+		{{{13, "01 01 00"}}, "malformed: tag attribute 0x01"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 }
 
 static void
@@ -764,15 +723,15 @@ test_const_exprs(void)
 	CHECK(c.m->space_len[CORE_SPACE_GLOBAL] == 4);
 	CHECK(identity_ok(&c, &m));
 	ctx_clear(&c);
-	mb_init(&m);
-	mb_sec(&m, 6, "01 7f 00 20 00 0b");
-	check_refused(&m, "0xd: invalid: global initialiser: instruction 0x20 is not constant");
-	mb_init(&m);
-	mb_sec(&m, 6, "01 7f 00 41 00");
-	check_refused(&m, "malformed: global initialiser: unexpected end");
-	mb_init(&m);
-	mb_sec(&m, 11, "01 03 00 41 00 0b 00");
-	check_refused(&m, "malformed: data segment flags 3");
+	static const struct refusal refusals[] = {
+		{{{6, "01 7f 00 20 00 0b"}},
+		 "0xd: invalid: global initialiser: instruction 0x20 is not constant"},
+		{{{6, "01 7f 00 41 00"}},
+		 "malformed: global initialiser: unexpected end"},
+		{{{11, "01 03 00 41 00 0b 00"}},
+		 "malformed: data segment flags 3"},
+	};
+	check_refusals(refusals, sizeof refusals / sizeof refusals[0]);
 }
 
 /* Data segment forms, a table initialiser, the count writer. */

@@ -24,6 +24,7 @@
 #include "cgen.h"
 #include "harness.h"
 #include "rtab.h"
+#include "wasm_harness.h"
 
 #define NINST 4
 #define NTYPES 6
@@ -567,15 +568,8 @@ enum {
 	F_CMP, F_RTAB
 };
 
-struct tfunc {
-	struct adapt_gen_functype type;
-	const uint8_t *code;
-	size_t code_size;
-	const char *export;
-};
-
 struct tmod {
-	struct tfunc *f;
+	struct wasm_harness_func *f;
 	uint32_t nf, cap;
 	const uint8_t **seg;
 	uint32_t *seg_len;
@@ -612,7 +606,7 @@ tm_set(struct tmod *m, uint32_t idx, struct adapt_gen_functype type,
 		abort();
 	while (m->nf <= idx)
 		memset(&m->f[m->nf++], 0, sizeof *m->f);
-	m->f[idx] = (struct tfunc){type, code, size, export};
+	m->f[idx] = (struct wasm_harness_func){type, code, size, export};
 }
 
 static void
@@ -629,74 +623,15 @@ tm_add(struct tmod *m, uint32_t idx, struct cgen_func *f,
 }
 
 static void
-section(struct bin_writer *w, uint8_t id, struct bin_writer *s)
-{
-	bin_write_u8(w, id);
-	bin_write_u32(w, (uint32_t)s->len);
-	bin_write_bytes(w, s->buf, s->len);
-	bin_writer_clear(s);
-	bin_writer_init(s);
-}
-
-static void
 tm_write(struct tmod *m, struct bin_writer *w)
 {
-	struct bin_writer s;
-	bin_writer_init(w);
-	bin_writer_init(&s);
-	bin_write_bytes(w, "\0asm\1\0\0\0", 8);
-	bin_write_u32(&s, m->nf);
-	for (uint32_t i = 0; i < m->nf; i++) {
-		const struct adapt_gen_functype *t = &m->f[i].type;
-		bin_write_u8(&s, 0x60);
-		bin_write_u32(&s, t->nparams);
-		bin_write_bytes(&s, t->params, t->nparams);
-		bin_write_u32(&s, t->nresults);
-		bin_write_bytes(&s, t->results, t->nresults);
-	}
-	section(w, 1, &s);
-	bin_write_u32(&s, m->nf);
-	for (uint32_t i = 0; i < m->nf; i++)
-		bin_write_u32(&s, i);
-	section(w, 3, &s);
-	bin_write_u32(&s, 2);
-	bin_write_u8(&s, 0);
-	bin_write_u32(&s, TEST_PAGES);
-	bin_write_u8(&s, 0);
-	bin_write_u32(&s, m->rtab_pages);
-	section(w, 5, &s);
-	bin_write_u32(&s, NGLOBALS);
-	for (uint32_t i = 0; i < NGLOBALS; i++) {
-		bin_write_bytes(&s, "\x7f\x01\x41\x00\x0b", 5);
-	}
-	section(w, 6, &s);
-	uint32_t nexp = 0;
-	for (uint32_t i = 0; i < m->nf; i++)
-		nexp += m->f[i].export != NULL;
-	bin_write_u32(&s, nexp);
-	for (uint32_t i = 0; i < m->nf; i++) {
-		if (!m->f[i].export)
-			continue;
-		bin_write_name(&s, (const uint8_t *)m->f[i].export,
-			       strlen(m->f[i].export));
-		bin_write_u8(&s, 0);
-		bin_write_u32(&s, i);
-	}
-	section(w, 7, &s);
-	bin_write_u32(&s, m->nseg);
-	section(w, 12, &s);
-	bin_write_u32(&s, m->nf);
-	for (uint32_t i = 0; i < m->nf; i++)
-		bin_write_bytes(&s, m->f[i].code, m->f[i].code_size);
-	section(w, 10, &s);
-	bin_write_u32(&s, m->nseg);
-	for (uint32_t i = 0; i < m->nseg; i++) {
-		bin_write_u8(&s, 1);
-		bin_write_u32(&s, m->seg_len[i]);
-		bin_write_bytes(&s, m->seg[i], m->seg_len[i]);
-	}
-	section(w, 11, &s);
-	bin_writer_clear(&s);
+	uint32_t pages[2] = {TEST_PAGES, m->rtab_pages};
+	static uint8_t globals[NGLOBALS];
+	memset(globals, 0x7f, sizeof globals);
+	struct wasm_harness_module hm = {m->f,    m->nf,    pages,     2,
+					 globals, NGLOBALS, m->seg, m->seg_len,
+					 m->nseg};
+	wasm_harness_write(&hm, w);
 }
 
 static void
@@ -1053,33 +988,6 @@ gen_script(struct tmod *m, const struct script *s, uint32_t n,
 
 /* ---- running ------------------------------------------------------------ */
 
-static bool
-have_wabt(void)
-{
-	static int state;
-	if (!state) {
-		state = system("command -v wasm-validate >/dev/null 2>&1 && "
-			       "command -v wasm-interp >/dev/null 2>&1") == 0
-				? 1
-				: 2;
-		if (state == 2)
-			printf("  rtab: skipping execution: wabt is not "
-			       "installed\n");
-	}
-	return state == 1;
-}
-
-static int
-run_tool(const char *cmd, char *out, size_t cap)
-{
-	FILE *p = popen(cmd, "r");
-	if (!p)
-		return -1;
-	size_t n = fread(out, 1, cap - 1, p);
-	out[n] = '\0';
-	return pclose(p);
-}
-
 /* The rtab of the test module: instances, types, every built-in. */
 static struct rtab *
 make_rtab(struct tmod *m, struct diag *d)
@@ -1157,34 +1065,10 @@ execute(struct tmod *m, struct script *ss, uint32_t ns)
 {
 	struct bin_writer w;
 	tm_write(m, &w);
-	char path[64];
-	snprintf(path, sizeof path, "/tmp/meld-rtab-XXXXXX");
-	int fd = mkstemp(path);
-	bool wrote = fd >= 0 && w.err == MELD_OK &&
-		     write(fd, w.buf, w.len) == (ssize_t)w.len;
-	if (fd >= 0)
-		close(fd);
+	char *out = wasm_harness_execute(&w, "rtab", "rtab");
 	bin_writer_clear(&w);
-	CHECK(wrote);
-	size_t cap = 1 << 20;
-	char *out = malloc(cap), cmd[256];
-	snprintf(cmd, sizeof cmd, "wasm-validate --enable-all %s 2>&1", path);
-	int st = out ? run_tool(cmd, out, cap) : -1;
-	if (st != 0 && out)
-		printf("  rtab: wasm-validate: %s", out);
-	CHECK(st == 0);
-	if (st == 0) {
-		snprintf(cmd, sizeof cmd,
-			 "wasm-interp --enable-all --run-all-exports %s 2>&1",
-			 path);
-		st = run_tool(cmd, out, cap);
-		CHECK(st == 0);
+	if (out)
 		check_output(ss, ns, out);
-	}
-	if (getenv("MELD_KEEP_WASM"))
-		printf("  rtab: kept %s\n", path);
-	else
-		unlink(path);
 	free(out);
 }
 
@@ -1203,7 +1087,7 @@ run_scripts(struct script *ss, uint32_t ns)
 	for (uint32_t i = 0; i < ns; i++)
 		model_run(&ss[i]);
 	m->r = make_rtab(m, &d);
-	if (!m->r || !have_wabt())
+	if (!m->r || !wasm_harness_have_wabt("rtab"))
 		goto out;
 	m->rtab_pages = rtab_memory_pages(m->r);
 	gen_logger(m, F_DTOR_A, 1, false);
