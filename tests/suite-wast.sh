@@ -6,6 +6,9 @@
 # verdict (the last line and the exit status) counts the runner's tests and
 # only those corpus cases listed in tests/wast-expected.txt, which grows as
 # fusion lands. Every other corpus case is shown as a known gap.
+# Then the same runner's component backend (`meld fuse --component`, the
+# output run by jco under Node 22) over values/ and resources/, its verdict
+# counting the cases listed in tests/wast-expected-component.txt.
 #
 # Environment: MELD_ROOT, MELD_CORPUS (set by run-all.sh);
 # WAST_VERBOSE=1 lists every failing case with its line.
@@ -76,5 +79,28 @@ else
 	cp=0 cf=1
 fi
 echo "corpus cases listed in tests/wast-expected.txt — $cp passing, $cf failing"
-echo "$((tp + cp)) passed, $((tf + cf)) failed"
-[ $((tf + cf)) -eq 0 ]
+
+# The component backend: values/ and resources/ only (linking/ is about
+# fusion itself, and its components import what the runner cannot give jco).
+cfiles=()
+for f in "${files[@]}"; do
+	case $f in */values/*|*/resources/*) cfiles+=("$f") ;; esac
+done
+"$node22" tests/js/wast-run.mjs --backend component --meld build/meld \
+	--expect tests/wast-expected-component.txt --json build/wast-run/component.json \
+	--list-passing build/wast-run/passing-component.txt \
+	--jobs "$jobs" "${verbose[@]}" "${cfiles[@]}" >build/wast-run/suite-component.log 2>&1
+rc=$?
+sed '$d' build/wast-run/suite-component.log | sed 's/^/component: /'
+last=$(tail -n 1 build/wast-run/suite-component.log)
+if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+	kp=${BASH_REMATCH[1]} kf=${BASH_REMATCH[2]}
+	[ "$rc" -eq 0 ] || [ "$kf" -gt 0 ] || kf=1
+else
+	echo "component: $last"
+	echo "wast: the component backend ended without a verdict (exit $rc)"
+	kp=0 kf=1
+fi
+echo "corpus cases listed in tests/wast-expected-component.txt — $kp passing, $kf failing"
+echo "$((tp + cp + kp)) passed, $((tf + cf + kf)) failed"
+[ $((tf + cf + kf)) -eq 0 ]

@@ -788,6 +788,117 @@ async function transpileTo(input, dir) {
   return { ok: true };
 }
 
+// jco cannot transpile a component that exports a type at its top level (a
+// WIT world cannot export a type). Such a component, when it imports
+// nothing, is nested in a new one that instantiates it and exports all its
+// exports as one instance, TYPE_EXPORTS_INSTANCE: a world exporting an
+// interface, which jco runs (as exports.<that name>). Returns the new
+// binary, or null when `bytes` has no top-level type export, has imports, or
+// uses something this reader does not know.
+export const TYPE_EXPORTS_INSTANCE = 'wast-exports';
+
+export function nestTypeExports(bytes) {
+  let p = 8;
+  const u32 = () => {
+    let r = 0;
+    let shift = 0;
+    for (;;) {
+      const b = bytes[p++];
+      if (b === undefined) throw new Error('eof');
+      r += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (!(b & 0x80)) return r;
+    }
+  };
+  const str = () => {
+    const n = u32();
+    const v = Buffer.from(bytes.subarray(p, p + n)).toString('utf8');
+    p += n;
+    return v;
+  };
+  const exports = [];
+  try {
+    if (bytes.length < 8 || bytes[4] !== 0x0d || bytes[6] !== 0x01) return null;
+    while (p < bytes.length) {
+      const id = bytes[p++];
+      const size = u32();
+      const end = p + size;
+      if (id === 10) return null; // imports: the new component would have to pass them on
+      if (id === 11) {
+        const n = u32();
+        for (let i = 0; i < n; i++) {
+          const form = bytes[p++];
+          if (form > 0x02) return null;
+          const name = str();
+          if (form === 0x02) {
+            const m = u32();
+            for (let j = 0; j < m; j++) {
+              const a = bytes[p++];
+              if (a > 0x02) return null;
+              str();
+            }
+          }
+          const sort = bytes[p++];
+          // core modules, values: not in a WIT world anyway
+          if (sort !== 0x01 && sort !== 0x03 && sort !== 0x04 && sort !== 0x05) return null;
+          u32();
+          if (bytes[p++] === 0x01) {
+            const k = bytes[p++];
+            if (k === 0x00 || k === 0x02) return null;
+            if (k === 0x03) {
+              if (bytes[p++] === 0x00) u32();
+            } else u32();
+          }
+          exports.push({ name, sort });
+        }
+        if (p !== end) return null;
+      }
+      p = end;
+    }
+  } catch {
+    return null;
+  }
+  if (!exports.some((e) => e.sort === 0x03)) return null;
+  const uleb = (n) => {
+    const out = [];
+    do {
+      let b = n & 0x7f;
+      n = Math.floor(n / 128);
+      if (n) b |= 0x80;
+      out.push(b);
+    } while (n);
+    return out;
+  };
+  const name = (s) => {
+    const b = [...Buffer.from(s, 'utf8')];
+    return [...uleb(b.length), ...b];
+  };
+  const section = (id, body) => [id, ...uleb(body.length), ...body];
+  // instance 0: the original, instantiated; then one alias per export, each
+  // a new index of its sort (instances count from 1); then the instance of
+  // those aliases, exported.
+  const next = { 0x01: 0, 0x03: 0, 0x04: 0, 0x05: 1 };
+  const aliases = [];
+  const inline = [];
+  for (const e of exports) {
+    aliases.push(e.sort, 0x00, 0x00, ...name(e.name));
+    inline.push(0x00, ...name(e.name), e.sort, ...uleb(next[e.sort]++));
+  }
+  // the component section's body is `bytes` itself
+  const head = Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00, 4, ...uleb(bytes.length)]);
+  const tail = [
+    ...section(5, [1, 0x00, 0x00, 0x00]),
+    ...section(6, [...uleb(exports.length), ...aliases]),
+    ...section(5, [1, 0x01, ...uleb(exports.length), ...inline]),
+    ...section(11, [1, 0x00, ...name(TYPE_EXPORTS_INSTANCE), 0x05, ...uleb(next[0x05]), 0x00]),
+  ];
+  const r = new Uint8Array(head.length + bytes.length + tail.length);
+  r.set(head, 0);
+  r.set(bytes, head.length);
+  r.set(tail, head.length + bytes.length);
+  return r;
+}
+
 // The error message of a jco refusal, without its Rust backtrace noise.
 function jcoGist(msg) {
   const m = String(msg);
@@ -813,7 +924,17 @@ class JcoBackend {
       this.transpiled.set(file, input.refused);
       return input.refused;
     }
-    const r = await transpileTo(input.path, dir);
+    // A component exporting a type runs nested (nestTypeExports).
+    let scope = null;
+    let transpiled = input.path;
+    const nested = nestTypeExports(new Uint8Array(fs.readFileSync(input.path)));
+    if (nested) {
+      transpiled = `${dir}.nested.wasm`;
+      fs.mkdirSync(path.dirname(transpiled), { recursive: true });
+      fs.writeFileSync(transpiled, nested);
+      scope = camelCase(TYPE_EXPORTS_INSTANCE);
+    }
+    const r = await transpileTo(transpiled, dir);
     let out;
     if (r.error) out = skip(`jco cannot run: ${jcoGist(r.error)}`);
     else {
@@ -832,7 +953,7 @@ class JcoBackend {
       else {
         try {
           const mod = await import(pathToFileURL(path.join(dir, 'component.js')).href + `?v=${Date.now()}`);
-          out = ok({ dir, mod, modules });
+          out = ok({ dir, mod, modules, scope });
         } catch (e) {
           out = fail('cannot load jco output', e.message);
         }
@@ -876,9 +997,11 @@ class JcoBackend {
     const l = await this.load(file);
     if (l.invalidCore) return fail('jco output has an invalid core module', l.invalidCore);
     if (!l.ok) return l;
-    const { mod, modules } = l.ok;
+    const { mod, modules, scope } = l.ok;
     try {
-      const exports = await mod.instantiate((p) => modules.get(p), {});
+      const all = await mod.instantiate((p) => modules.get(p), {});
+      const exports = scope ? all[scope] : all;
+      if (!exports) return fail(`jco output exports no ${JSON.stringify(scope)}`, `it has: ${Object.keys(all).join(', ')}`);
       return ok({ exports, types: this.typesOf(file), file });
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || e instanceof Error) return { trap: `${e.name}: ${e.message}` };
