@@ -382,7 +382,9 @@ add_func(struct pctx *x, struct cgen_func *f, enum meld_status st,
 	bin_writer_init(&w);
 	if (st == MELD_OK)
 		st = cgen_finish(f, &w);
-	uint8_t *t = arena_dup(x->a, types, np + nr + 1);
+	uint8_t *t = arena_alloc(x->a, np + nr + 1);
+	if (t)
+		memcpy(t, types, np + nr);
 	struct adapt_gen_func fn = {.name = name, .code_size = w.len};
 	if (st == MELD_OK && (!t || !(fn.code = arena_dup(x->a, w.buf,
 							   w.len))))
