@@ -461,6 +461,20 @@ res_index(const struct wres *r)
 	return r->named != WRAP_NONE ? r->named : r->typeidx;
 }
 
+/* Type idx of the root is an alias of an export of an instance the
+ * wrapper has too (an import, or an exported instance it made). */
+static bool
+root_alias(const struct wrap *w, uint32_t idx)
+{
+	const struct comp_space_entry *e =
+		comp_space_get(w->root, COMP_SPACE_TYPE, idx);
+	if (e->origin != COMP_DEF_ALIAS)
+		return false;
+	const struct comp_alias *al = &w->root->aliases[e->item];
+	return al->kind == COMP_ALIAS_INSTANCE_EXPORT &&
+	       w->rmap[COMP_SPACE_INSTANCE][al->instanceidx] != WRAP_NONE;
+}
+
 static enum meld_status
 copy_root_type(struct wrap *w, uint32_t idx, uint32_t *out)
 {
@@ -468,8 +482,8 @@ copy_root_type(struct wrap *w, uint32_t idx, uint32_t *out)
 		comp_space_get(w->root, COMP_SPACE_TYPE, idx);
 	struct comp_item *it = comp_scope_get(w->scope, COMP_SPACE_TYPE, idx);
 	const struct wres *r = wtypes_find_res(w, comp_item_canon(it));
-	if (r) {
-		/* defined by the wrapper, however the root names it */
+	if (r && !root_alias(w, idx)) {
+		/* defined by the wrapper, named as the root's exports name it */
 		*out = res_index(r);
 		return MELD_OK;
 	}
@@ -517,7 +531,8 @@ wtypes_root(struct wrap *w, uint32_t idx, uint32_t *out)
 	struct comp_item *it = comp_scope_get(w->scope, COMP_SPACE_TYPE, idx);
 	if (st != MELD_OK || (e->origin == COMP_DEF_TYPE &&
 			      w->root->types[e->item].kind == COMP_TYPE_RESOURCE) ||
-	    wtypes_find_res(w, comp_item_canon(it)))
+	    (wtypes_find_res(w, comp_item_canon(it)) &&
+	     !root_alias(w, idx)))
 		return st; /* its name changes when an export names it */
 	w->rmap[COMP_SPACE_TYPE][idx] = *out;
 	return remember(w, it, *out);
