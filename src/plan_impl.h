@@ -76,11 +76,14 @@ MELD_CHECK_RESULT enum meld_status plan_res_tables(struct pctx *x);
 
 /* plan_res_bound.c: the root boundary of resources the tables keep */
 
-/* A root export: the tables are needed when it carries their handles. */
+/* A root export: the tables are needed when it carries their handles;
+ * with host_resources, the definer's built-ins its boundary calls are
+ * imported. */
 MELD_CHECK_RESULT enum meld_status
 plan_res_use_export(struct pctx *x, const struct inst_func *fn);
-/* In plan_res_tables, after the built-ins: the host's table and the
- * boundary functions of the root exports that carry handles. */
+/* In plan_res_tables, after the built-ins: the boundary functions of the
+ * root exports that carry handles, and the host's table (plain output) or
+ * the [dtor] functions (host_resources). */
 MELD_CHECK_RESULT enum meld_status plan_res_boundary(struct pctx *x);
 /* Without host_resources, the exported [resource-drop] of every
  * root-exported resource type: how the host drops its handles.  With

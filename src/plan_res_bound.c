@@ -355,10 +355,13 @@ gen_body(struct bnd *b, const struct vtype_func *ft,
 		cgen_local_set(f, s);
 	}
 	b->in = params;
-	for (uint32_t i = 0; i < ft->nparams; i++)
+	/* what travels through memory carries no handle (boundary_func) */
+	for (uint32_t i = 0; cf->params_in_memory && i < cf->params.count; i++)
+		cgen_local_get(f, i);
+	for (uint32_t i = 0; !cf->params_in_memory && i < ft->nparams; i++)
 		convert(b, ft->params[i].type, 0);
 	cgen_call(f, target);
-	if (cf->results.count == 1) {
+	if (cf->results.count == 1 && !cf->results_in_memory) {
 		res = cgen_local(f, (enum cgen_valtype)cf->results.types[0]);
 		cgen_local_set(f, res);
 		b->in = &res;
@@ -426,7 +429,11 @@ boundary_func(struct pctx *x, size_t i)
 				  false};
 	struct abi_core_func cf;
 	abi_flatten_functype(fn->type, &so, ABI_LIFT, &cf);
-	if (cf.params_in_memory || cf.results_in_memory ||
+	bool params = false;
+	for (uint32_t k = 0; k < fn->type->nparams; k++)
+		params |= shape(x, fn->type->params[k].type, 0) != 0;
+	if ((cf.params_in_memory && params) ||
+	    (cf.results_in_memory && shape(x, fn->type->result, 0) != 0) ||
 	    cf.results.count > 1)
 		return diag_fail(x->d, MELD_EUNSUPPORTED, fn->input,
 				 fn->offset,

@@ -23,6 +23,7 @@ export async function run(t) {
     ['user-make(9)', (e) => x(e).userMake(9)],
     ['user-give', (e) => (keep.a = x(e).userGive()) && 'an r'],
     ['get(a)', (e) => x(e).get(keep.a)],
+    ['pair(a)', (e) => x(e).pair(keep.a)],
     ['user-lend(a)', (e) => x(e).userLend(keep.a)],
     ['drops', (e) => x(e).drops()],
     ['drop a', () => keep.a[dispose]()],

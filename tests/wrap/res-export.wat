@@ -1,9 +1,11 @@
-;; tests/fuse/res-export.wat as a WIT world, so that jco runs it: the
-;; same inner components under an exported interface test:res/api, which
-;; also lets the host hand r back (taker-take: own into $Taker; get: a
-;; borrow into the defining $Def; user-lend: a borrow $User lends on to
-;; $Def and then drops).  With --component the fused module keeps every
-;; inner component's table and the wrapper defines r.
+;; tests/fuse/res-export.wat as a WIT world (jco transpiles its
+;; --component output; the original itself jco cannot run, see
+;; res-export.orig.expect): the same inner components under an exported
+;; interface test:res/api, which also lets the host hand r back
+;; (taker-take: own into $Taker; get: a borrow into the defining $Def, and
+;; pair, the same with a result through memory; user-lend: a borrow $User
+;; lends on to $Def and then drops).  With --component the fused module
+;; keeps every inner component's table and the wrapper defines r.
 (component
   (component $Def
     (core module $D
@@ -12,6 +14,12 @@
       (func (export "dtor") (param i32)
         (global.set $drops (i32.add (global.get $drops) (i32.const 1)))
         (global.set $last (local.get 0)))
+      (memory (export "mem") 1)
+      ;; a borrow's rep and twice it, as a tuple returned through memory
+      (func (export "pair") (param i32) (result i32)
+        (i32.store (i32.const 8) (local.get 0))
+        (i32.store (i32.const 12) (i32.shl (local.get 0) (i32.const 1)))
+        (i32.const 8))
       (func (export "drops") (result i32) (global.get $drops))
       (func (export "last") (result i32) (global.get $last)))
     (core instance $d (instantiate $D))
@@ -26,6 +34,9 @@
     (export $R' "r" (type $R))
     (func (export "make") (param "x" u32) (result (own $R')) (canon lift (core func $m "make")))
     (func (export "get") (param "t" (borrow $R')) (result u32) (canon lift (core func $m "get")))
+    (alias core export $d "mem" (core memory $mem))
+    (func (export "pair") (param "t" (borrow $R')) (result (tuple u32 u32))
+      (canon lift (core func $d "pair") (memory $mem)))
     (func (export "drops") (result u32) (canon lift (core func $d "drops")))
     (func (export "last") (result u32) (canon lift (core func $d "last"))))
 
@@ -105,6 +116,7 @@
     (export "taker-peek" (func $taker "peek"))
     (export "taker-drop" (func $taker "drop"))
     (export "get" (func $def "get"))
+    (export "pair" (func $def "pair"))
     (export "drops" (func $def "drops"))
     (export "last" (func $def "last")))
   (export "test:res/api" (instance $api)))
