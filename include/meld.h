@@ -49,10 +49,12 @@ enum meld_inspect_format {
 struct meld_fuse_options {
 	enum meld_memory_strategy memory;
 	int component; /* wrap the fused module back into a component */
-	int host_resources; /* the host keeps the tables of the resource
-			       types the root exports: their built-ins stay
-			       imports, as --component does (README
-			       "Resources") */
+	int host_resources; /* the host defines the resource types the
+			       root exports: the root exports convert their
+			       handles with imported [export] built-ins and
+			       the host runs their destructors through
+			       exported [dtor]s; the module --component wraps
+			       (README "Resources") */
 	int explain;   /* describe each adapter site into the report */
 	int stats;     /* counts and timings into the report */
 };

@@ -398,7 +398,7 @@ use_lift(struct pctx *x, struct inst_lower *l, struct plan_site *site)
 		return refuse_adapter(x, l);
 	if (abi_func_is_scalar(fn->type) &&
 	    abi_func_is_passthrough(fn->type, &conv) &&
-	    !plan_res_needs_adapter(x->p, fn->type) &&
+	    !plan_res_needs_adapter(fn->type) &&
 	    fn->opts.post_return.kind == INST_CORE_NONE) {
 		site->kind = PLAN_SITE_DIRECT;
 		x->p->ndirect++;
@@ -414,8 +414,8 @@ use_lift(struct pctx *x, struct inst_lower *l, struct plan_site *site)
 	site->adapter = (uint32_t)(x->p->nadapters - 1);
 	enum meld_status st =
 		plan_flat_type(x, fn->type, &l->opts, ABI_LOWER, &ad->typeidx);
-	if (st == MELD_OK && carries_handles(fn->type))
-		st = plan_res_use_site(x, l);
+	if (carries_handles(fn->type))
+		x->p->needs_rtab = true;
 	if (st == MELD_OK)
 		st = plan_use(x, fn->callee);
 	if (st == MELD_OK)
@@ -456,46 +456,54 @@ plan_builtin_sig(struct pctx *x, const struct inst_builtin *b,
 	}
 }
 
-static enum meld_status
-use_builtin(struct pctx *x, struct inst_builtin *b)
+/* The output import of a resource built-in (module r->module, field
+ * "[resource-new]r" ...): one per type and kind. */
+enum meld_status
+plan_builtin_import(struct pctx *x, struct inst_builtin *b, uint32_t *out)
 {
-	if (x->p->builtin_import[b->id] != UINT32_MAX)
-		return MELD_OK;
 	const struct inst_res *r = b->res;
 	const char *prefix = b->kind == COMP_CANON_RESOURCE_NEW
 				     ? "[resource-new]"
 			     : b->kind == COMP_CANON_RESOURCE_REP
 				     ? "[resource-rep]"
 				     : "[resource-drop]";
-	if (!plan_res_hosted(x->p, r)) {
-		/* a table function, placed by plan_res_tables */
-		x->p->needs_rtab = true;
-		return MELD_OK;
-	}
-	if (r->host && b->kind != COMP_CANON_RESOURCE_DROP)
-		return diag_fail(x->d, MELD_EINVALID, NULL, DIAG_NO_OFFSET,
-				 "resource.new/rep of an imported resource");
 	for (size_t i = 0; i < x->p->nimports; i++) {
 		/* the same built-in of another component instance */
 		const struct inst_builtin *o = x->p->imports[i].builtin;
 		if (o && o->res == r && o->kind == b->kind) {
-			x->p->builtin_import[b->id] = (uint32_t)i;
+			*out = (uint32_t)i;
 			return MELD_OK;
 		}
 	}
 	const char *field = plan_str(x, prefix, r->name);
-	uint32_t typeidx, idx;
+	uint32_t typeidx;
 	if (!field)
 		return plan_poom(x);
 	enum meld_status st = plan_builtin_sig(x, b, &typeidx);
 	if (st == MELD_OK)
-		st = new_import(x, r->module, field, &idx);
+		st = new_import(x, r->module, field, out);
 	if (st != MELD_OK)
 		return st;
-	x->p->imports[idx].typeidx = typeidx;
-	x->p->imports[idx].builtin = b;
-	x->p->builtin_import[b->id] = idx;
+	x->p->imports[*out].typeidx = typeidx;
+	x->p->imports[*out].builtin = b;
 	return MELD_OK;
+}
+
+static enum meld_status
+use_builtin(struct pctx *x, struct inst_builtin *b)
+{
+	if (x->p->builtin_import[b->id] != UINT32_MAX)
+		return MELD_OK;
+	const struct inst_res *r = b->res;
+	if (!plan_res_hosted(r)) {
+		/* a table function, placed by plan_res_tables */
+		x->p->needs_rtab = true;
+		return MELD_OK;
+	}
+	if (b->kind != COMP_CANON_RESOURCE_DROP)
+		return diag_fail(x->d, MELD_EINVALID, NULL, DIAG_NO_OFFSET,
+				 "resource.new/rep of an imported resource");
+	return plan_builtin_import(x, b, &x->p->builtin_import[b->id]);
 }
 
 enum meld_status
@@ -1022,30 +1030,6 @@ export_func(struct pctx *x, struct groups *gr, size_t i)
 }
 
 static enum meld_status
-export_dtors(struct pctx *x)
-{
-	for (size_t i = 0; i < x->g->nresources; i++) {
-		const struct inst_res *r = x->g->resources[i];
-		if (r->host || !r->module || !r->has_dtor)
-			continue;
-		/* "[export]iface" gives "iface#[dtor]r"; the root "[dtor]r" */
-		const char *iface = r->module + strlen("[export]");
-		const char *dtor = plan_str(x, "[dtor]", r->name);
-		const char *pre = strcmp(iface, "$root") == 0
-					  ? ""
-					  : plan_str(x, iface, "#");
-		const char *name = dtor && pre ? plan_str(x, pre, dtor) : NULL;
-		if (!name)
-			return plan_poom(x);
-		enum meld_status st = plan_add_export(x, name, CORE_EXTERN_FUNC,
-						 plan_funcidx(x->p, r->dtor));
-		if (st != MELD_OK)
-			return st;
-	}
-	return MELD_OK;
-}
-
-static enum meld_status
 plan_boundary(struct pctx *x)
 {
 	struct groups gr = {.n = 0};
@@ -1053,8 +1037,7 @@ plan_boundary(struct pctx *x)
 	for (size_t i = 0; st == MELD_OK && i < x->g->nexports; i++)
 		st = export_func(x, &gr, i);
 	if (st == MELD_OK)
-		st = x->p->host_resources ? export_dtors(x)
-					  : plan_res_export_drops(x);
+		st = plan_res_export_drops(x);
 	for (size_t i = 0; st == MELD_OK && i < x->p->nimports; i++) {
 		struct plan_import *im = &x->p->imports[i];
 		if (!im->func || im->opts.memory.kind == INST_CORE_NONE)

@@ -186,12 +186,15 @@ struct plan {
 	uint32_t first_rtab;
 	uint32_t rtab_memidx;
 	uint32_t *rtab_typeidx;          /* per table function */
-	/* root-exported resources: false, the fused module keeps their
-	 * handles in the tables and the root exports convert handles to the
-	 * host's table of the tables (plan_res_bound.c); true (--component),
-	 * the host keeps them (imported built-ins, README "Resources") */
+	/* root-exported resources live in the tables; the root exports
+	 * convert their handles (plan_res_bound.c) to, when false, the
+	 * host's table among the tables, or when true (--component), handles
+	 * of a definer outside: imported [export] built-ins, exported
+	 * [dtor]s (README "Resources") */
 	bool host_resources;
 	uint32_t host_inst;              /* the host's table, or UINT32_MAX */
+	uint32_t *res_dtor;              /* host_resources: by resource, its
+					    exported [dtor], or UINT32_MAX */
 	uint32_t *export_bound;          /* by root export: its boundary
 					    function, or UINT32_MAX */
 	/* figures */

@@ -41,6 +41,10 @@ MELD_CHECK_RESULT enum meld_status
 plan_builtin_sig(struct pctx *x, const struct inst_builtin *b,
 		 uint32_t *typeidx);
 
+/* The output import of a resource built-in (its module, "[resource-new]r"
+ * and so on): one per type and kind. */
+MELD_CHECK_RESULT enum meld_status
+plan_builtin_import(struct pctx *x, struct inst_builtin *b, uint32_t *out);
 /* What calling v needs: imports, adapters (plan.c). */
 MELD_CHECK_RESULT enum meld_status plan_use(struct pctx *x,
 					    struct inst_core_val v);
@@ -60,30 +64,31 @@ const struct plan_guard *plan_builtin_guard(const struct plan *p,
 
 /* Resource identity of a handle type's resource. */
 const struct inst_res *plan_res_of(const struct vtype_resource *vt);
-/* Handles of this resource live in the host's table (imported by the
- * root, or exported by it when the --component wrapper owns those). */
-bool plan_res_hosted(const struct plan *p, const struct inst_res *r);
+/* Handles of this resource live in the host's table: the root imports
+ * it. */
+bool plan_res_hosted(const struct inst_res *r);
 /* ft carries a handle that needs the tables: an own of a guest resource
  * or any borrow. */
-bool plan_res_needs_adapter(const struct plan *p, const struct vtype_func *ft);
-/* An adapter site that carries handles: the tables are needed, and the
- * resource.rep imports its borrows of hosted types need are used. */
-MELD_CHECK_RESULT enum meld_status
-plan_res_use_site(struct pctx *x, const struct inst_lower *l);
+bool plan_res_needs_adapter(const struct vtype_func *ft);
 /* After the bases: the tables' functions and memory, the built-ins'
  * function indices. */
 MELD_CHECK_RESULT enum meld_status plan_res_tables(struct pctx *x);
 
 /* plan_res_bound.c: the root boundary of resources the tables keep */
 
-/* A root export: the tables are needed when it carries their handles. */
+/* A root export: the tables are needed when it carries their handles;
+ * with host_resources, the definer's built-ins its boundary calls are
+ * imported. */
 MELD_CHECK_RESULT enum meld_status
 plan_res_use_export(struct pctx *x, const struct inst_func *fn);
-/* In plan_res_tables, after the built-ins: the host's table and the
- * boundary functions of the root exports that carry handles. */
+/* In plan_res_tables, after the built-ins: the boundary functions of the
+ * root exports that carry handles, and the host's table (plain output) or
+ * the [dtor] functions (host_resources). */
 MELD_CHECK_RESULT enum meld_status plan_res_boundary(struct pctx *x);
-/* The exported [resource-drop] of every root-exported resource type the
- * tables keep: how the host drops its handles. */
+/* Without host_resources, the exported [resource-drop] of every
+ * root-exported resource type: how the host drops its handles.  With
+ * host_resources, the exported [dtor] of every such type that has a
+ * destructor: how the definer outside runs it. */
 MELD_CHECK_RESULT enum meld_status plan_res_export_drops(struct pctx *x);
 
 #endif

@@ -6,29 +6,23 @@
  * A resource type's identity is its inst_res: the component instance
  * whose type definition created it.  Two kinds of types:
  *
- *   - guest types, defined inside the composition and not exported by
- *     the root: their handles live in the handle tables of rtab.h, one
- *     table per component instance, in a memory of the fused module.
- *     Every resource.new/rep/drop of a core instance becomes the table
- *     function of its component instance and type; adapters move own
- *     handles and lend borrows between the tables;
- *   - types the root exports: guest types too, unless the output is a
- *     component; the host is one more table, and the root exports that
- *     carry their handles convert them (plan_res_bound.c);
+ *   - guest types, defined inside the composition (whether the root
+ *     exports them or not): their handles live in the handle tables of
+ *     rtab.h, one table per component instance, in a memory of the fused
+ *     module.  Every resource.new/rep/drop of a core instance becomes the
+ *     table function of its component instance and type; adapters move
+ *     own handles and lend borrows between the tables; the root exports
+ *     that carry handles of a type the root exports convert them at the
+ *     boundary (plan_res_bound.c);
  *   - hosted types, whose table the host keeps: types the root imports
- *     (WASI streams) and, with --component, types defined inside but
- *     exported by the root (the wrapper implements their
- *     resource.new/rep/drop, README "Resources").  Their handles are the host's numbers and pass
- *     through adapters unchanged; their built-ins stay output imports,
- *     except resource.drop when tables exist, which goes through the
- *     tables first so that a borrow another component lent is not
- *     dropped in the host.  A borrow of a hosted type defined in the
- *     composition, lowered into its defining instance, becomes the rep
- *     through that type's resource.rep import.
+ *     (WASI streams).  Their handles are the host's numbers and pass
+ *     through adapters unchanged; their resource.drop stays an output
+ *     import, called through the tables when they exist, so that a
+ *     borrow another component lent is not dropped in the host.
  *
  * The tables exist only when something needs them (a built-in of a guest
- * type, an adapter that carries a handle), so fusions without resources
- * crossing components come out as before.
+ * type, an adapter or a root export that carries a handle), so fusions
+ * without resources crossing components come out as before.
  */
 #include "plan_impl.h"
 
@@ -41,14 +35,14 @@ plan_res_of(const struct vtype_resource *vt)
 }
 
 bool
-plan_res_hosted(const struct plan *p, const struct inst_res *r)
+plan_res_hosted(const struct inst_res *r)
 {
-	return r && (r->host || (r->module && p->host_resources));
+	return r && r->host;
 }
 
 /* t holds a borrow, or an own of a guest type. */
 static bool
-needs_tables(const struct plan *p, const struct vtype *t, unsigned depth)
+needs_tables(const struct vtype *t, unsigned depth)
 {
 	if (!t || depth > 100 ||
 	    !(t->info.props & (VTYPE_P_OWN | VTYPE_P_BORROW)))
@@ -56,81 +50,20 @@ needs_tables(const struct plan *p, const struct vtype *t, unsigned depth)
 	if (t->kind == VTYPE_BORROW)
 		return true;
 	if (t->kind == VTYPE_OWN)
-		return !plan_res_hosted(p, plan_res_of(t->resource));
+		return !plan_res_hosted(plan_res_of(t->resource));
 	for (uint32_t i = 0; t->types && i < t->count; i++)
-		if (needs_tables(p, t->types[i], depth + 1))
+		if (needs_tables(t->types[i], depth + 1))
 			return true;
-	return needs_tables(p, t->elem, depth + 1);
+	return needs_tables(t->elem, depth + 1);
 }
 
 bool
-plan_res_needs_adapter(const struct plan *p, const struct vtype_func *ft)
+plan_res_needs_adapter(const struct vtype_func *ft)
 {
 	for (uint32_t i = 0; i < ft->nparams; i++)
-		if (needs_tables(p, ft->params[i].type, 0))
+		if (needs_tables(ft->params[i].type, 0))
 			return true;
-	return needs_tables(p, ft->result, 0);
-}
-
-/* A borrow of a hosted type defined in instance comp, anywhere in t. */
-static const struct inst_res *
-home_borrow(const struct vtype *t, uint32_t comp, unsigned depth)
-{
-	if (!t || depth > 100 || !(t->info.props & VTYPE_P_BORROW))
-		return NULL;
-	/* (only called when the host keeps root-exported types) */
-	if (t->kind == VTYPE_BORROW) {
-		const struct inst_res *r = plan_res_of(t->resource);
-		return r && !r->host && r->module && r->comp == comp ? r
-								     : NULL;
-	}
-	for (uint32_t i = 0; t->types && i < t->count; i++) {
-		const struct inst_res *r = home_borrow(t->types[i], comp,
-						       depth + 1);
-		if (r)
-			return r;
-	}
-	return home_borrow(t->elem, comp, depth + 1);
-}
-
-/* The resource.rep of r its defining instance has, if any. */
-static struct inst_builtin *
-rep_builtin(const struct inst_graph *g, const struct inst_res *r)
-{
-	for (size_t i = 0; i < g->nbuiltins; i++)
-		if (g->builtins[i]->res == r &&
-		    g->builtins[i]->kind == COMP_CANON_RESOURCE_REP)
-			return g->builtins[i];
-	return NULL;
-}
-
-enum meld_status
-plan_res_use_site(struct pctx *x, const struct inst_lower *l)
-{
-	const struct vtype_func *ft = l->func->type;
-	enum meld_status st = MELD_OK;
-	x->p->needs_rtab = true;
-	for (uint32_t i = 0; x->p->host_resources && st == MELD_OK &&
-			     i < ft->nparams;
-	     i++) {
-		const struct inst_res *r =
-			home_borrow(ft->params[i].type, l->func->comp, 0);
-		struct inst_builtin *b = r ? rep_builtin(x->g, r) : NULL;
-		if (r && !b)
-			return diag_fail(x->d, MELD_EUNSUPPORTED, l->input,
-					 l->offset,
-					 "call of \"%s\": a borrow of resource "
-					 "\"%s\", which the root exports, is "
-					 "lowered into its defining instance, "
-					 "which has no resource.rep for it",
-					 l->func->name ? l->func->name : "?",
-					 r->name ? r->name : "?");
-		if (b)
-			st = plan_use(x, (struct inst_core_val){
-						 .kind = INST_CORE_BUILTIN,
-						 .builtin = b});
-	}
-	return st;
+	return needs_tables(ft->result, 0);
 }
 
 /* The output import of a hosted type's built-in of this kind, or NONE. */
@@ -151,17 +84,16 @@ add_type(struct pctx *x, const struct inst_res *r)
 {
 	struct rtab_type t = {
 		.res = r->vt,
-		.instance = plan_res_hosted(x->p, r) ? RTAB_NONE : r->comp,
+		.instance = plan_res_hosted(r) ? RTAB_NONE : r->comp,
 		.rep = r->vt->rep ? r->vt->rep : CORE_VALTYPE_I32,
 		.dtor_funcidx = RTAB_NONE,
 		.host_drop_funcidx =
-			hosted_import(x->p, r, COMP_CANON_RESOURCE_DROP),
+			plan_res_hosted(r)
+				? hosted_import(x->p, r, COMP_CANON_RESOURCE_DROP)
+				: RTAB_NONE,
 		.host_rep_funcidx = RTAB_NONE,
 	};
-	if (!r->host && r->module && x->p->host_resources)
-		t.host_rep_funcidx =
-			hosted_import(x->p, r, COMP_CANON_RESOURCE_REP);
-	if (!plan_res_hosted(x->p, r) && r->has_dtor) {
+	if (!plan_res_hosted(r) && r->has_dtor) {
 		t.dtor_funcidx = plan_funcidx(x->p, r->dtor);
 		if (t.dtor_funcidx == UINT32_MAX)
 			return diag_fail(x->d, MELD_EINVALID, NULL,
@@ -191,9 +123,8 @@ bind_builtin(struct pctx *x, const struct inst_core *c,
 	     const struct inst_builtin *b)
 {
 	const struct inst_res *r = b->res;
-	if (plan_res_hosted(x->p, r) && (b->kind != COMP_CANON_RESOURCE_DROP ||
-				   hosted_import(x->p, r, b->kind) ==
-					   RTAB_NONE))
+	if (plan_res_hosted(r) && (b->kind != COMP_CANON_RESOURCE_DROP ||
+				   hosted_import(x->p, r, b->kind) == RTAB_NONE))
 		return MELD_OK;
 	return rtab_builtin(x->p->rtab, builtin_kind(b->kind), c->comp, r->vt,
 			    &x->p->builtin_import[b->id]);

@@ -1,20 +1,35 @@
 /*
  * plan_res_bound: the root boundary of the resource types the root
- * exports, when the fused module keeps their handles itself (no
- * --component; README "Resources").  CanonicalABI.md "canon lift",
- * lift_own, lift_borrow, lower_own, lower_borrow, "canon resource.drop".
+ * exports (README "Resources").  CanonicalABI.md "canon lift", lift_own,
+ * lift_borrow, lower_own, lower_borrow, "canon resource.new",
+ * "canon resource.rep", "canon resource.drop".
  *
- * The host gets a handle table of its own among the tables (one more
- * instance, the outside of the root), and every root export that carries
- * handles of such types gets a boundary function in front of its core
- * function: the host's own handles move into the lifting instance's
- * table, its borrows are lent for the call (lowered as the rep into the
- * defining instance, elsewhere as borrow handles of the call's scope),
- * and an own result moves from the lifting instance's table into the
- * host's, with every check of the spec (a handle of the wrong type, a
- * lent or unknown one, a borrow kept past the call).  The host drops its
- * handles through the exported "[resource-drop]r" ("iface#[resource-drop]r"
- * for an interface's type), which runs the destructor.
+ * Inside the fused module these types live in the per-instance tables
+ * like every guest type; every root export that carries their handles
+ * gets a boundary function in front of its core function that converts
+ * between the inner tables and the outside.  Two outsides:
+ *
+ *   - a plain core output: the host is one more table among the tables
+ *     (the outside of the root).  Its own handles move into the lifting
+ *     instance's table, its borrows are lent for the call (the rep in
+ *     the defining instance, elsewhere borrow handles of the call's
+ *     scope), and an own result moves into the host's table, with every
+ *     check of the spec (wrong type, lent or unknown handle, a borrow
+ *     kept past the call).  The host drops its handles through the
+ *     exported "[resource-drop]r" ("iface#[resource-drop]r"), which runs
+ *     the destructor;
+ *   - host_resources (the module --component wraps): a definer outside
+ *     (the wrapper) defines the type, and the fused module imports its
+ *     "[export]iface" "[resource-new]r" (-rep, -drop), as wit-component's
+ *     main module does.  Its lift gives a borrow as the rep (the type is
+ *     its own) and an own as a handle of its table, which the boundary
+ *     function takes out with resource.rep and resource.drop; an own
+ *     result leaves through its resource.new.  Its destructor calls the
+ *     exported "[dtor]r" ("iface#[dtor]r"), which runs the defining
+ *     instance's destructor, except for the resource.drop of a handle
+ *     the boundary takes in: that one sets the keep word of the tables'
+ *     header first (RTAB_HDR_KEEP), and the [dtor] function only clears
+ *     it.
  *
  * Handles at fixed flat positions are converted: own, borrow, and records
  * and tuples of them.  A root export that has such handles inside a
@@ -33,17 +48,17 @@ static const struct rtab_type *
 table_type(const struct pctx *x, const struct vtype *t, uint32_t *tid)
 {
 	const struct inst_res *r = plan_res_of(t->resource);
-	if (!r || plan_res_hosted(x->p, r) || !x->p->rtab)
+	if (!r || plan_res_hosted(r) || !x->p->rtab)
 		return NULL;
 	return rtab_find(x->p->rtab, t->resource, tid);
 }
 
 static bool
-is_table_handle(const struct pctx *x, const struct vtype *t)
+is_table_handle(const struct vtype *t)
 {
 	const struct inst_res *r = plan_res_of(t->resource);
 	return (t->kind == VTYPE_OWN || t->kind == VTYPE_BORROW) && r &&
-	       !plan_res_hosted(x->p, r);
+	       !plan_res_hosted(r);
 }
 
 /* 0: no handle of the tables in t; 1: only at fixed flat positions;
@@ -56,7 +71,7 @@ shape(const struct pctx *x, const struct vtype *t, unsigned depth)
 	if (depth > 100)
 		return -1;
 	if (t->kind == VTYPE_OWN || t->kind == VTYPE_BORROW)
-		return is_table_handle(x, t) ? 1 : 0;
+		return is_table_handle(t) ? 1 : 0;
 	int any = 0;
 	bool fixed = t->kind == VTYPE_RECORD || t->kind == VTYPE_TUPLE;
 	for (uint32_t i = 0; t->types && i < t->count; i++) {
@@ -84,23 +99,100 @@ func_shape(const struct pctx *x, const struct vtype_func *ft)
 	return r < 0 ? -1 : (any | r);
 }
 
+/* ---- host_resources: the definer's built-ins ------------------------ */
+
+/* The output import of the definer's built-in of this kind for r, or
+ * UINT32_MAX. */
+static uint32_t
+find_outer(const struct plan *p, const struct inst_res *r,
+	   enum comp_canon_kind kind)
+{
+	for (size_t i = 0; i < p->nimports; i++) {
+		const struct inst_builtin *b = p->imports[i].builtin;
+		if (b && b->res == r && b->kind == kind)
+			return (uint32_t)i;
+	}
+	return UINT32_MAX;
+}
+
+static enum meld_status
+outer_import(struct pctx *x, const struct inst_res *r,
+	     enum comp_canon_kind kind, uint32_t *out)
+{
+	struct inst_res *res = NULL;
+	if ((*out = find_outer(x->p, r, kind)) != UINT32_MAX)
+		return MELD_OK;
+	for (size_t i = 0; i < x->g->nresources; i++)
+		if (x->g->resources[i] == r)
+			res = x->g->resources[i];
+	struct inst_builtin *b = res ? arena_alloc(x->a, sizeof *b) : NULL;
+	if (!b)
+		return res ? plan_poom(x)
+			   : diag_fail(x->d, MELD_EINVALID, NULL,
+				       DIAG_NO_OFFSET,
+				       "a root export carries an unknown "
+				       "resource type");
+	/* a built-in of no core instance: no id, no component instance */
+	*b = (struct inst_builtin){UINT32_MAX, kind, res, UINT32_MAX};
+	return plan_builtin_import(x, b, out);
+}
+
+/* The definer's built-ins the boundary function of t needs: resource.rep
+ * and .drop for an own coming in, resource.new for one going out. */
+static enum meld_status
+outer_imports(struct pctx *x, const struct vtype *t, bool result,
+	      unsigned depth)
+{
+	if (!t || depth > 100 || !(t->info.props & VTYPE_P_OWN))
+		return MELD_OK;
+	const struct inst_res *r = plan_res_of(t->resource);
+	uint32_t idx;
+	enum meld_status st = MELD_OK;
+	if (t->kind == VTYPE_OWN && (!r || r->host))
+		return MELD_OK;
+	if (t->kind == VTYPE_OWN && !r->module)
+		return diag_fail(x->d, MELD_EINVALID, NULL, DIAG_NO_OFFSET,
+				 "a root export carries a resource type the "
+				 "root does not export");
+	if (t->kind == VTYPE_OWN && result)
+		return outer_import(x, r, COMP_CANON_RESOURCE_NEW, &idx);
+	if (t->kind == VTYPE_OWN) {
+		st = outer_import(x, r, COMP_CANON_RESOURCE_REP, &idx);
+		return st == MELD_OK
+			       ? outer_import(x, r, COMP_CANON_RESOURCE_DROP,
+					      &idx)
+			       : st;
+	}
+	for (uint32_t i = 0; st == MELD_OK && t->types && i < t->count; i++)
+		st = outer_imports(x, t->types[i], result, depth + 1);
+	return st == MELD_OK ? outer_imports(x, t->elem, result, depth + 1)
+			     : st;
+}
+
 enum meld_status
 plan_res_use_export(struct pctx *x, const struct inst_func *fn)
 {
-	if (x->p->host_resources)
-		return MELD_OK;
 	int s = func_shape(x, fn->type);
-	if (s > 0)
-		x->p->needs_rtab = true;
-	if (s >= 0)
+	if (s < 0)
+		return diag_fail(x->d, MELD_EUNSUPPORTED, fn->input,
+				 fn->offset,
+				 "root export \"%s\": handles of a resource "
+				 "type the root exports inside a variant, "
+				 "option, result or list cross to the host "
+				 "(only own, borrow, records and tuples of "
+				 "them are converted)",
+				 fn->name ? fn->name : "?");
+	if (s == 0)
 		return MELD_OK;
-	return diag_fail(x->d, MELD_EUNSUPPORTED, fn->input, fn->offset,
-			 "root export \"%s\": handles of a resource type the "
-			 "root exports inside a variant, option, result or "
-			 "list cross to the host (only own, borrow, records "
-			 "and tuples of them are converted; --component "
-			 "keeps such types in the host's table)",
-			 fn->name ? fn->name : "?");
+	x->p->needs_rtab = true;
+	enum meld_status st = MELD_OK;
+	for (uint32_t i = 0; x->p->host_resources && st == MELD_OK &&
+			     i < fn->type->nparams;
+	     i++)
+		st = outer_imports(x, fn->type->params[i].type, false, 0);
+	if (st == MELD_OK && x->p->host_resources)
+		st = outer_imports(x, fn->type->result, true, 0);
+	return st;
 }
 
 /* ---- the boundary function ------------------------------------------ */
@@ -124,15 +216,83 @@ tab_call(struct bnd *b, enum rtab_fn fn, uint32_t inst, uint32_t tid)
 }
 
 static void
+rep_to64(struct bnd *b, const struct rtab_type *rt)
+{
+	if (rt->rep == CORE_VALTYPE_I32)
+		cgen_i64_extend_i32_u(&b->f);
+}
+
+static void
+rep_from64(struct bnd *b, const struct rtab_type *rt)
+{
+	if (rt->rep == CORE_VALTYPE_I32)
+		cgen_i32_wrap_i64(&b->f);
+}
+
+/* The function of the definer's built-in (outer_imports made it). */
+static uint32_t
+outer_func(struct bnd *b, const struct vtype *t, enum comp_canon_kind kind)
+{
+	uint32_t idx = find_outer(b->x->p, plan_res_of(t->resource), kind);
+	if (idx == UINT32_MAX)
+		b->st = MELD_EINVALID;
+	return idx;
+}
+
+/* host_resources: the handle in local h, converted. */
+static void
+convert_outer(struct bnd *b, const struct vtype *t,
+	      const struct rtab_type *rt, uint32_t tid, uint32_t h)
+{
+	struct cgen_func *f = &b->f;
+	if (b->result) {
+		cgen_local_get(f, h);
+		tab_call(b, RTAB_FN_LIFT_OWN, b->inst, tid);
+		rep_from64(b, rt);
+		cgen_call(f, outer_func(b, t, COMP_CANON_RESOURCE_NEW));
+		return;
+	}
+	if (t->kind == VTYPE_BORROW) {
+		/* the definer's lift gave the rep */
+		cgen_local_get(f, h);
+		if (rt->instance == b->inst)
+			return;
+		rep_to64(b, rt);
+		tab_call(b, RTAB_FN_LOWER_BORROW, b->inst, tid);
+		return;
+	}
+	uint32_t rep = cgen_local(f, (enum cgen_valtype)rt->rep);
+	cgen_local_get(f, h);
+	cgen_call(f, outer_func(b, t, COMP_CANON_RESOURCE_REP));
+	cgen_local_set(f, rep);
+	if (rt->dtor_funcidx != RTAB_NONE) {
+		/* the definer's destructor must keep the resource */
+		cgen_i32_const(f, 0);
+		cgen_i32_const(f, 1);
+		cgen_i32_store(f, b->x->p->rtab_memidx, 2, RTAB_HDR_KEEP);
+	}
+	cgen_local_get(f, h);
+	cgen_call(f, outer_func(b, t, COMP_CANON_RESOURCE_DROP));
+	cgen_local_get(f, rep);
+	rep_to64(b, rt);
+	tab_call(b, RTAB_FN_LOWER_OWN, b->inst, tid);
+}
+
+static void
 convert_handle(struct bnd *b, const struct vtype *t)
 {
 	uint32_t tid = 0, host = b->x->p->host_inst;
 	const struct rtab_type *rt = table_type(b->x, t, &tid);
-	cgen_local_get(&b->f, b->in[b->slot++]);
+	uint32_t h = b->in[b->slot++];
 	if (!rt || (b->result && t->kind == VTYPE_BORROW)) {
 		b->st = MELD_EINVALID;
 		return;
 	}
+	if (b->x->p->host_resources) {
+		convert_outer(b, t, rt, tid, h);
+		return;
+	}
+	cgen_local_get(&b->f, h);
 	if (b->result) {
 		tab_call(b, RTAB_FN_LIFT_OWN, b->inst, tid);
 		tab_call(b, RTAB_FN_LOWER_OWN, host, tid);
@@ -171,7 +331,7 @@ has_table_borrow(const struct pctx *x, const struct vtype *t, unsigned d)
 	if (!t || d > 100 || !(t->info.props & VTYPE_P_BORROW))
 		return false;
 	if (t->kind == VTYPE_BORROW)
-		return is_table_handle(x, t);
+		return is_table_handle(t);
 	for (uint32_t i = 0; t->types && i < t->count; i++)
 		if (has_table_borrow(x, t->types[i], d + 1))
 			return true;
@@ -195,10 +355,13 @@ gen_body(struct bnd *b, const struct vtype_func *ft,
 		cgen_local_set(f, s);
 	}
 	b->in = params;
-	for (uint32_t i = 0; i < ft->nparams; i++)
+	/* what travels through memory carries no handle (boundary_func) */
+	for (uint32_t i = 0; cf->params_in_memory && i < cf->params.count; i++)
+		cgen_local_get(f, i);
+	for (uint32_t i = 0; !cf->params_in_memory && i < ft->nparams; i++)
 		convert(b, ft->params[i].type, 0);
 	cgen_call(f, target);
-	if (cf->results.count == 1) {
+	if (cf->results.count == 1 && !cf->results_in_memory) {
 		res = cgen_local(f, (enum cgen_valtype)cf->results.types[0]);
 		cgen_local_set(f, res);
 		b->in = &res;
@@ -212,37 +375,47 @@ gen_body(struct bnd *b, const struct vtype_func *ft,
 	}
 }
 
+/* Add f's function (params, then results, in types) to the tables'. */
 static enum meld_status
-finish(struct bnd *b, const struct abi_core_func *cf, const char *name,
-       uint32_t *funcidx)
+add_func(struct pctx *x, struct cgen_func *f, enum meld_status st,
+	 const char *name, const uint8_t *types, uint32_t np, uint32_t nr,
+	 uint32_t *funcidx)
 {
-	struct pctx *x = b->x;
 	struct bin_writer w;
 	bin_writer_init(&w);
-	enum meld_status st = b->st != MELD_OK ? b->st : cgen_finish(&b->f, &w);
-	uint8_t *types = arena_alloc(x->a, cf->params.count + 1);
+	if (st == MELD_OK)
+		st = cgen_finish(f, &w);
+	uint8_t *t = arena_alloc(x->a, np + nr + 1);
+	if (t)
+		memcpy(t, types, np + nr);
 	struct adapt_gen_func fn = {.name = name, .code_size = w.len};
-	if (st == MELD_OK && (!types || !(fn.code = arena_dup(x->a, w.buf,
-							       w.len))))
+	if (st == MELD_OK && (!t || !(fn.code = arena_dup(x->a, w.buf,
+							   w.len))))
 		st = MELD_ENOMEM;
 	bin_writer_clear(&w);
-	cgen_func_clear(&b->f);
+	cgen_func_clear(f);
 	if (st != MELD_OK)
 		return st == MELD_ENOMEM ? plan_poom(x)
 					 : diag_fail(x->d, st, NULL,
 						     DIAG_NO_OFFSET,
-						     "root export \"%s\": "
-						     "cannot convert its "
+						     "%s: cannot convert its "
 						     "handles",
 						     name);
+	fn.type = (struct adapt_gen_functype){np, nr, t, t + np};
+	return rtab_add_func(x->p->rtab, &fn, funcidx);
+}
+
+static enum meld_status
+finish(struct bnd *b, const struct abi_core_func *cf, const char *name,
+       uint32_t *funcidx)
+{
+	uint8_t types[VTYPE_FLAT_CAP + 1];
 	for (uint32_t i = 0; i < cf->params.count; i++)
 		types[i] = (uint8_t)cf->params.types[i];
 	if (cf->results.count)
 		types[cf->params.count] = (uint8_t)cf->results.types[0];
-	fn.type = (struct adapt_gen_functype){cf->params.count,
-					      cf->results.count, types,
-					      types + cf->params.count};
-	return rtab_add_func(x->p->rtab, &fn, funcidx);
+	return add_func(b->x, &b->f, b->st, name, types, cf->params.count,
+			cf->results.count, funcidx);
 }
 
 static enum meld_status
@@ -256,15 +429,17 @@ boundary_func(struct pctx *x, size_t i)
 				  false};
 	struct abi_core_func cf;
 	abi_flatten_functype(fn->type, &so, ABI_LIFT, &cf);
-	if (cf.params_in_memory || cf.results_in_memory ||
+	bool params = false;
+	for (uint32_t k = 0; k < fn->type->nparams; k++)
+		params |= shape(x, fn->type->params[k].type, 0) != 0;
+	if ((cf.params_in_memory && params) ||
+	    (cf.results_in_memory && shape(x, fn->type->result, 0) != 0) ||
 	    cf.results.count > 1)
 		return diag_fail(x->d, MELD_EUNSUPPORTED, fn->input,
 				 fn->offset,
 				 "root export \"%s\": handles of a resource "
 				 "type the root exports, passed through "
-				 "memory, cannot be converted to the host's "
-				 "table yet (--component keeps such types in "
-				 "the host's table)",
+				 "memory, cannot be converted yet",
 				 e->name);
 	struct bnd b = {.x = x, .inst = fn->comp};
 	cgen_func_init(&b.f, cf.params.count);
@@ -283,18 +458,71 @@ has_root_types(const struct pctx *x)
 {
 	for (size_t i = 0; i < x->g->nresources; i++) {
 		const struct inst_res *r = x->g->resources[i];
-		if (!r->host && r->module && !plan_res_hosted(x->p, r))
+		if (!r->host && r->module)
 			return true;
 	}
 	return false;
+}
+
+/*
+ * host_resources: the [dtor] the definer calls, (func (param rep)): the
+ * defining instance's destructor, unless the keep word says the drop was
+ * a boundary function's (then it only clears the word).
+ */
+static enum meld_status
+dtor_func(struct pctx *x, const struct inst_res *r, uint32_t *funcidx)
+{
+	uint32_t tid, mem = x->p->rtab_memidx;
+	const struct rtab_type *rt = rtab_find(x->p->rtab, r->vt, &tid);
+	if (!rt || rt->dtor_funcidx == RTAB_NONE)
+		return MELD_OK;
+	struct cgen_func f;
+	cgen_func_init(&f, 1);
+	cgen_i32_const(&f, 0);
+	cgen_i32_load(&f, mem, 2, RTAB_HDR_KEEP);
+	cgen_if(&f, CGEN_VOID);
+	cgen_i32_const(&f, 0);
+	cgen_i32_const(&f, 0);
+	cgen_i32_store(&f, mem, 2, RTAB_HDR_KEEP);
+	cgen_return(&f);
+	cgen_end(&f);
+	cgen_local_get(&f, 0);
+	cgen_call(&f, rt->dtor_funcidx);
+	const char *name = plan_str(x, "meld:dtor ", r->name);
+	uint8_t type = rt->rep;
+	return add_func(x, &f, name ? MELD_OK : MELD_ENOMEM,
+			name ? name : "meld:dtor", &type, 1, 0, funcidx);
+}
+
+static enum meld_status
+outer_boundary(struct pctx *x)
+{
+	struct plan *p = x->p;
+	enum meld_status st = MELD_OK;
+	p->res_dtor = arena_alloc_array(x->a, x->g->nresources,
+					sizeof *p->res_dtor);
+	if (x->g->nresources && !p->res_dtor)
+		return plan_poom(x);
+	for (size_t i = 0; i < x->g->nresources; i++)
+		p->res_dtor[i] = UINT32_MAX;
+	for (size_t i = 0; st == MELD_OK && i < x->g->nexports; i++)
+		st = boundary_func(x, i);
+	for (size_t i = 0; st == MELD_OK && i < x->g->nresources; i++) {
+		const struct inst_res *r = x->g->resources[i];
+		if (!r->host && r->module && r->has_dtor)
+			st = dtor_func(x, r, &p->res_dtor[i]);
+	}
+	return st;
 }
 
 enum meld_status
 plan_res_boundary(struct pctx *x)
 {
 	struct plan *p = x->p;
-	if (p->host_resources || !has_root_types(x))
+	if (!has_root_types(x))
 		return MELD_OK;
+	if (p->host_resources)
+		return outer_boundary(x);
 	p->host_inst = rtab_ninstances(p->rtab);
 	enum meld_status st =
 		rtab_add_instance(p->rtab, RTAB_NONE, RTAB_NONE);
@@ -311,30 +539,55 @@ plan_res_boundary(struct pctx *x)
 	return st;
 }
 
-/* ---- the host's drop ------------------------------------------------ */
+/* ---- the exports for the outside ------------------------------------ */
 
+/* "[export]iface" and "[x]" give "iface#[x]r"; the root's "[x]r". */
 static const char *
-drop_name(struct pctx *x, const struct inst_res *r)
+outer_name(struct pctx *x, const struct inst_res *r, const char *what)
 {
-	/* "[export]iface" gives "iface#[resource-drop]r"; the root's plain */
 	const char *iface = r->module + strlen("[export]");
-	const char *drop = plan_str(x, "[resource-drop]", r->name);
+	const char *drop = plan_str(x, what, r->name);
 	const char *pre = strcmp(iface, "$root") == 0 ? ""
 						      : plan_str(x, iface, "#");
 	return drop && pre ? plan_str(x, pre, drop) : NULL;
+}
+
+/* host_resources: "[dtor]r" of every root-exported type that has one. */
+static enum meld_status
+export_dtors(struct pctx *x)
+{
+	for (size_t i = 0; i < x->g->nresources; i++) {
+		const struct inst_res *r = x->g->resources[i];
+		if (r->host || !r->module || !r->has_dtor)
+			continue;
+		const char *name = outer_name(x, r, "[dtor]");
+		if (!name)
+			return plan_poom(x);
+		uint32_t funcidx = x->p->res_dtor && x->p->res_dtor[i] !=
+							     UINT32_MAX
+					   ? x->p->res_dtor[i]
+					   : plan_funcidx(x->p, r->dtor);
+		enum meld_status st =
+			plan_add_export(x, name, CORE_EXTERN_FUNC, funcidx);
+		if (st != MELD_OK)
+			return st;
+	}
+	return MELD_OK;
 }
 
 enum meld_status
 plan_res_export_drops(struct pctx *x)
 {
 	struct plan *p = x->p;
+	if (p->host_resources)
+		return export_dtors(x);
 	if (p->host_inst == UINT32_MAX)
 		return MELD_OK;
 	for (size_t i = 0; i < x->g->nresources; i++) {
 		const struct inst_res *r = x->g->resources[i];
 		if (r->host || !r->module || !r->name)
 			continue;
-		const char *name = drop_name(x, r);
+		const char *name = outer_name(x, r, "[resource-drop]");
 		uint32_t funcidx;
 		if (!name)
 			return plan_poom(x);

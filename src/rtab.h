@@ -10,7 +10,8 @@
  * its index.  The memory starts zeroed and holds:
  *
  *   0        the global header: bytes used in the heap, the borrow stack
- *            (base, capacity, top) and the innermost open borrow scope
+ *            (base, capacity, top), the innermost open borrow scope and
+ *            a word the root boundary uses (RTAB_HDR_KEEP)
  *   32 + 32k the header of instance k: its element array (address,
  *            capacity), the highest index ever handed out, the head of
  *            its free list, the number of live host borrows lent to it
@@ -92,6 +93,8 @@
 #define RTAB_HDR_STACK_CAP 8u   /* its capacity in entries */
 #define RTAB_HDR_STACK_TOP 12u  /* its last used entry (entry 0 unused) */
 #define RTAB_HDR_SCOPE 16u      /* the innermost open scope entry, or 0 */
+#define RTAB_HDR_KEEP 20u       /* 1: the next [dtor] call keeps the rep
+				   (plan_res_bound.c) */
 #define RTAB_INST_BASE 32u      /* instance k's header: at 32 + 32k */
 #define RTAB_INST_SHIFT 5u
 #define RTAB_I_ARRAY 0u         /* address of its element array */

@@ -461,23 +461,39 @@ res_index(const struct wres *r)
 	return r->named != WRAP_NONE ? r->named : r->typeidx;
 }
 
+/* Type idx of the root is an alias of an export of an instance the
+ * wrapper has too (an import, or an exported instance it made). */
+static bool
+root_alias(const struct wrap *w, uint32_t idx)
+{
+	const struct comp_space_entry *e =
+		comp_space_get(w->root, COMP_SPACE_TYPE, idx);
+	if (e->origin != COMP_DEF_ALIAS)
+		return false;
+	const struct comp_alias *al = &w->root->aliases[e->item];
+	return al->kind == COMP_ALIAS_INSTANCE_EXPORT &&
+	       w->rmap[COMP_SPACE_INSTANCE][al->instanceidx] != WRAP_NONE;
+}
+
 static enum meld_status
 copy_root_type(struct wrap *w, uint32_t idx, uint32_t *out)
 {
 	const struct comp_space_entry *e =
 		comp_space_get(w->root, COMP_SPACE_TYPE, idx);
 	struct comp_item *it = comp_scope_get(w->scope, COMP_SPACE_TYPE, idx);
+	const struct wres *r = wtypes_find_res(w, comp_item_canon(it));
+	if (r && !root_alias(w, idx)) {
+		/* defined by the wrapper, named as the root's exports name it */
+		*out = res_index(r);
+		return MELD_OK;
+	}
 	if (e->origin == COMP_DEF_TYPE) {
 		const struct comp_type *t = &w->root->types[e->item];
 		if (t->kind != COMP_TYPE_RESOURCE)
 			return copy_root_def(w, t, out);
-		const struct wres *r = wtypes_find_res(w, comp_item_canon(it));
-		if (!r)
-			return wrap_unsupported(w, "resource type %u of the "
-						   "root is not exported",
-						idx);
-		*out = res_index(r);
-		return MELD_OK;
+		return wrap_unsupported(w, "resource type %u of the root is "
+					   "not exported",
+					idx);
 	}
 	if (e->origin == COMP_DEF_ALIAS) {
 		const struct comp_alias *al = &w->root->aliases[e->item];
@@ -512,12 +528,14 @@ wtypes_root(struct wrap *w, uint32_t idx, uint32_t *out)
 	enum meld_status st = copy_root_type(w, idx, out);
 	const struct comp_space_entry *e =
 		comp_space_get(w->root, COMP_SPACE_TYPE, idx);
+	struct comp_item *it = comp_scope_get(w->scope, COMP_SPACE_TYPE, idx);
 	if (st != MELD_OK || (e->origin == COMP_DEF_TYPE &&
-			      w->root->types[e->item].kind == COMP_TYPE_RESOURCE))
+			      w->root->types[e->item].kind == COMP_TYPE_RESOURCE) ||
+	    (wtypes_find_res(w, comp_item_canon(it)) &&
+	     !root_alias(w, idx)))
 		return st; /* its name changes when an export names it */
 	w->rmap[COMP_SPACE_TYPE][idx] = *out;
-	return remember(w, comp_scope_get(w->scope, COMP_SPACE_TYPE, idx),
-			*out);
+	return remember(w, it, *out);
 }
 
 enum meld_status

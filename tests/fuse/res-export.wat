@@ -1,9 +1,10 @@
 ;; A resource type the root exports, used by two inner components: $Def
 ;; defines r (its destructor counts drops and keeps the last rep), $User
 ;; makes one, lends it to $Def and moves it to $Taker, which lends and
-;; drops it.  Without --component every component instance has its own
-;; table; the host gets handles of its own table from "user-give" and
-;; drops them through the export "[resource-drop]r".  Misuse traps: a
+;; drops it.  Every component instance has its own table (with
+;; --component too: tests/wrap/res-export.wat); in this plain output the
+;; host gets handles of its own table from "user-give" and drops them
+;; through the export "[resource-drop]r".  Misuse traps: a
 ;; handle used after it was moved or dropped.
 (component
   (component $Def
