@@ -13,7 +13,8 @@
  *   shift    read + core_write_module with types, functions and globals
  *            moved (memories and tables kept), as for a module placed
  *            after others in a fused one;
- * and prints each as MB/s of input (of CPU time: see now()).  Each module's shuffle is first
+ * and prints each as MB/s of input (of CPU time: see tool_cpu_now() in
+ * tool_util.h).  Each module's shuffle is first
  * checked to round-trip (as build/roundtrip checks it).  --convert does the shuffle once from
  * file to file, for bench/run.sh to time against wasm-opt and cp.
  */
@@ -25,25 +26,6 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
-
-/*
- * CPU time of this thread: on a shared machine, wall time measures the
- * other processes as much as this one.
- */
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 /*
  * The output buffer, reserved at its likely size and backed by huge pages
@@ -103,7 +85,7 @@ bench_once(enum bench_kind kind, const uint8_t *p, size_t n,
 	arena_init(&a);
 	diag_init(&d);
 	w->len = 0;
-	double t0 = now();
+	double t0 = tool_cpu_now();
 	bool ok = core_read(&a, &d, "bench", p, p, n, &m) == MELD_OK;
 	if (ok && kind == BENCH_IDENTITY)
 		ok = core_write_module(m, NULL, w) == MELD_OK;
@@ -113,7 +95,7 @@ bench_once(enum bench_kind kind, const uint8_t *p, size_t n,
 	if (ok && kind == BENCH_SHIFT)
 		ok = shift_init(&shift, &a, m) &&
 		     core_write_module(m, &shift, w) == MELD_OK;
-	*secs = now() - t0;
+	*secs = tool_cpu_now() - t0;
 	if (!ok)
 		fprintf(stderr, "bench_core: %s\n", diag_text(&d));
 	arena_clear(&a);
@@ -135,7 +117,7 @@ bench_median(enum bench_kind kind, const uint8_t *p, size_t n, int runs)
 			return -1;
 		}
 	bin_writer_clear(&w);
-	qsort(t, (size_t)runs, sizeof t[0], cmp_double);
+	qsort(t, (size_t)runs, sizeof t[0], tool_cmp_double);
 	return t[runs / 2];
 }
 
@@ -201,7 +183,7 @@ static void
 bench_file(struct bench *b, const char *path)
 {
 	size_t n;
-	uint8_t *buf = read_file(path, &n);
+	uint8_t *buf = tool_read_file(path, &n);
 	if (!buf) {
 		printf("%s: cannot read\n", path);
 		return;

@@ -28,43 +28,7 @@
 #include "core_module.h"
 #include "diag.h"
 #include "meld.h"
-
-/* CPU time of this thread: on a shared machine wall time measures others. */
-static double
-now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	uint8_t *buf = NULL;
-	long n = -1;
-	if (fseek(f, 0, SEEK_END) == 0)
-		n = ftell(f);
-	if (n > 0 && fseek(f, 0, SEEK_SET) == 0)
-		buf = malloc((size_t)n);
-	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	*len = buf ? (size_t)n : 0;
-	return buf;
-}
+#include "tool_util.h"
 
 /* One fusion; its output size in *out_len, false when refused. */
 static bool
@@ -142,7 +106,7 @@ bench_file(struct totals *t, const char *path, int runs)
 	size_t n, out_len = 0;
 	char why[512];
 	double tf[101], tr[101];
-	uint8_t *p = read_file(path, &n);
+	uint8_t *p = tool_read_file(path, &n);
 	const char *base = strrchr(path, '/');
 	base = base ? base + 1 : path;
 	if (!p) {
@@ -154,12 +118,12 @@ bench_file(struct totals *t, const char *path, int runs)
 	core_write_reserve(&w, n + n / 8 + 64);
 	bool ok = fuse_once(p, n, &out_len, why, sizeof why);
 	for (int i = 0; ok && i < runs; i++) {
-		double t0 = now();
+		double t0 = tool_cpu_now();
 		ok = fuse_once(p, n, &out_len, why, sizeof why);
-		double t1 = now();
+		double t1 = tool_cpu_now();
 		ok = ok && rw_once(p, n, &w);
 		tf[i] = t1 - t0;
-		tr[i] = now() - t1;
+		tr[i] = tool_cpu_now() - t1;
 	}
 	bin_writer_clear(&w);
 	free(p);
@@ -167,8 +131,8 @@ bench_file(struct totals *t, const char *path, int runs)
 		printf("%-40s refused: %s\n", base, why);
 		return;
 	}
-	qsort(tf, (size_t)runs, sizeof tf[0], cmp_double);
-	qsort(tr, (size_t)runs, sizeof tr[0], cmp_double);
+	qsort(tf, (size_t)runs, sizeof tf[0], tool_cmp_double);
+	qsort(tr, (size_t)runs, sizeof tr[0], tool_cmp_double);
 	double f = tf[runs / 2], r = tr[runs / 2], mb = (double)n / 1e6;
 	printf("%-40s %7.2f MB -> %7.2f MB  fuse %8.2f ms %6.0f MB/s  "
 	       "read+write %7.2f ms %6.0f MB/s  fuse/rw %5.1fx\n",

@@ -43,6 +43,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tool_util.h"
+
 #include "arena.h"
 #include "bin_read.h"
 #include "bin_write.h"
@@ -354,35 +356,6 @@ write_file(const char *path, const uint8_t *p, size_t n)
 		return false;
 	bool ok = fwrite(p, 1, n, f) == n;
 	return fclose(f) == 0 && ok;
-}
-
-static uint8_t *
-read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	uint8_t *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			uint8_t *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	fclose(f);
-	*len = n;
-	return buf;
 }
 
 static bool
@@ -707,7 +680,7 @@ static bool
 walk_file(struct walk *wk, const char *path)
 {
 	size_t n;
-	uint8_t *buf = read_file(path, &n);
+	uint8_t *buf = tool_read_file(path, &n);
 	if (!buf) {
 		printf("FAIL %s: cannot read the file\n", path);
 		return false;
