@@ -105,6 +105,18 @@ bin_read_u8(struct bin_reader *r, uint8_t *out, const char *what)
 }
 
 enum meld_status
+bin_read_bool(struct bin_reader *r, bool *out, const char *what,
+	      const char *kind)
+{
+	if (r->p == r->end)
+		return bin_malformed(r, "%s: unexpected end", what);
+	if (*r->p > 1)
+		return bin_malformed(r, "%s: %s 0x%02x", what, kind, *r->p);
+	*out = *r->p++ == 1;
+	return MELD_OK;
+}
+
+enum meld_status
 bin_read_u32(struct bin_reader *r, uint32_t *out, const char *what)
 {
 	uint64_t v;

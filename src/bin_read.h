@@ -59,6 +59,10 @@ enum meld_status bin_fail_at(struct bin_reader *r, enum meld_status st,
 
 MELD_CHECK enum meld_status bin_read_u8(struct bin_reader *r, uint8_t *out,
 					const char *what);
+/* A byte that must be 0 or 1 (a mutability, a flag); `kind` names it in
+ * the error: "WHAT: KIND 0x02". */
+MELD_CHECK enum meld_status bin_read_bool(struct bin_reader *r, bool *out,
+					  const char *what, const char *kind);
 MELD_CHECK enum meld_status bin_read_u32(struct bin_reader *r, uint32_t *out,
 					 const char *what);
 MELD_CHECK enum meld_status bin_read_u64(struct bin_reader *r, uint64_t *out,

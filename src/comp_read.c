@@ -557,21 +557,6 @@ read_opts(struct comp_rctx *x, struct bin_reader *r, struct comp_canon_opts *o)
 }
 
 static enum meld_status
-read_flag(struct bin_reader *r, bool *out, const char *what)
-{
-	uint8_t b;
-	enum meld_status st = bin_read_u8(r, &b, what);
-	if (st != MELD_OK)
-		return st;
-	if (b > 1) {
-		r->p--;
-		return bin_malformed(r, "%s: invalid flag 0x%02x", what, b);
-	}
-	*out = b == 1;
-	return MELD_OK;
-}
-
-static enum meld_status
 read_sort_byte(struct bin_reader *r, uint8_t want, const char *what)
 {
 	uint8_t b;
@@ -626,7 +611,7 @@ read_typed_builtin(struct comp_rctx *x, struct bin_reader *r,
 	case COMP_CANON_STREAM_CANCEL_WRITE:
 	case COMP_CANON_FUTURE_CANCEL_READ:
 	case COMP_CANON_FUTURE_CANCEL_WRITE:
-		return read_flag(r, &cn->flag, "async flag");
+		return bin_read_bool(r, &cn->flag, "async flag", "invalid flag");
 	default:
 		return MELD_OK;
 	}
@@ -680,13 +665,14 @@ read_canon_body(struct comp_rctx *x, struct bin_reader *r,
 						    "context slot")
 				     : st;
 	case COMP_CANON_SUBTASK_CANCEL:
-		return read_flag(r, &cn->flag, "async flag");
+		return bin_read_bool(r, &cn->flag, "async flag", "invalid flag");
 	case COMP_CANON_ERROR_CONTEXT_NEW:
 	case COMP_CANON_ERROR_CONTEXT_DEBUG_MESSAGE:
 		return read_opts(x, r, &cn->opts);
 	case COMP_CANON_WAITABLE_SET_WAIT:
 	case COMP_CANON_WAITABLE_SET_POLL:
-		st = read_flag(r, &cn->flag, "cancellable flag");
+		st = bin_read_bool(r, &cn->flag, "cancellable flag",
+				   "invalid flag");
 		cn->opts.has_memory = true;
 		return st == MELD_OK ? bin_read_u32(r, &cn->opts.memoryidx,
 						    "memory index")
@@ -697,7 +683,8 @@ read_canon_body(struct comp_rctx *x, struct bin_reader *r,
 	case COMP_CANON_THREAD_YIELD_THEN_RESUME:
 	case COMP_CANON_THREAD_SUSPEND_THEN_PROMOTE:
 	case COMP_CANON_THREAD_YIELD_THEN_PROMOTE:
-		return read_flag(r, &cn->flag, "cancellable flag");
+		return bin_read_bool(r, &cn->flag, "cancellable flag",
+				     "invalid flag");
 	case COMP_CANON_THREAD_SPAWN_REF:
 		return bin_read_u32(r, &cn->typeidx, "core type index");
 	case COMP_CANON_THREAD_NEW_INDIRECT:

@@ -150,21 +150,6 @@ core_read_reftype(struct rd *rd, struct bin_reader *r, struct core_valtype *vt,
 }
 
 static enum meld_status
-read_mut(struct bin_reader *r, bool *out, const char *what)
-{
-	uint8_t b;
-	enum meld_status st = bin_read_u8(r, &b, what);
-	if (st != MELD_OK)
-		return st;
-	if (b > 1) {
-		r->p--;
-		return bin_malformed(r, "%s: mutability 0x%02x", what, b);
-	}
-	*out = b == 1;
-	return MELD_OK;
-}
-
-static enum meld_status
 read_field(struct rd *rd, struct bin_reader *r, struct core_field *f)
 {
 	enum meld_status st;
@@ -176,7 +161,7 @@ read_field(struct rd *rd, struct bin_reader *r, struct core_field *f)
 		if (st != MELD_OK)
 			return st;
 	}
-	return read_mut(r, &f->mutable, "field");
+	return bin_read_bool(r, &f->mutable, "field", "mutability");
 }
 
 static enum meld_status
@@ -528,7 +513,7 @@ core_read_globaltype(struct rd *rd, struct bin_reader *r, struct core_global *g)
 	enum meld_status st = read_valtype(rd, r, &g->type, "global type");
 	if (st != MELD_OK)
 		return st;
-	return read_mut(r, &g->mutable, "global");
+	return bin_read_bool(r, &g->mutable, "global", "mutability");
 }
 
 /* The type index of a function or a tag: a function type's. */
