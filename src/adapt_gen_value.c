@@ -326,12 +326,6 @@ handle_ops(struct ag_fn *x, const struct vtype *t, uint32_t src_inst,
 		rtab_call(x, RTAB_FN_LOWER_OWN, dst_inst, tid);
 		return;
 	}
-	if (host && rt->host_rep_funcidx != RTAB_NONE &&
-	    rt->res->instance == dst_inst) {
-		/* into the defining instance of a type the host keeps */
-		cgen_call(&x->f, rt->host_rep_funcidx);
-		return;
-	}
 	if (host) {
 		rtab_call(x, RTAB_FN_HOST_BORROW, dst_inst, tid);
 		return;

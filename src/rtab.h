@@ -164,11 +164,6 @@ struct rtab_type {
 	uint32_t dtor_funcidx;      /* (func (param rep)), or RTAB_NONE */
 	uint32_t host_drop_funcidx; /* host: (func (param i32)) that drops a
 				       host handle (its canon resource.drop) */
-	uint32_t host_rep_funcidx;  /* host type defined in the composition
-				       (res->instance) whose table the host
-				       keeps: (func (param i32) (result i32)),
-				       its resource.rep, which lowers a borrow
-				       into res->instance; else RTAB_NONE */
 };
 
 struct rtab;

@@ -1009,7 +1009,7 @@ make_rtab(struct tmod *m, struct diag *d)
 		res[t].name.p = (const uint8_t *)ttypes[t].name;
 		res[t].name.len = 1;
 		struct rtab_type rt = {&res[t], ttypes[t].impl, ttypes[t].rep,
-				       dtors[t], hdrops[t], RTAB_NONE};
+				       dtors[t], hdrops[t]};
 		CHECK(rtab_add_type(r, &rt) == MELD_OK);
 	}
 	for (uint32_t k = 0; k < 3; k++)
@@ -1548,12 +1548,9 @@ test_api(void)
 	CHECK(rtab_add_instance(r, RTAB_NONE, RTAB_NONE) == MELD_OK);
 	CHECK(rtab_add_instance(r, 5, RTAB_NONE) == MELD_EUSAGE);
 	CHECK(rtab_add_instance(r, 0, 7) == MELD_OK);
-	struct rtab_type t0 = {&res[0], 1, I32, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
-	struct rtab_type th = {&res[1], RTAB_NONE, I32, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
-	struct rtab_type tb = {&res[2], 0, 0x7d, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
+	struct rtab_type t0 = {&res[0], 1, I32, RTAB_NONE, RTAB_NONE};
+	struct rtab_type th = {&res[1], RTAB_NONE, I32, RTAB_NONE, RTAB_NONE};
+	struct rtab_type tb = {&res[2], 0, 0x7d, RTAB_NONE, RTAB_NONE};
 	CHECK(rtab_add_type(r, &t0) == MELD_OK);
 	CHECK(rtab_add_type(r, &t0) == MELD_EUSAGE);
 	CHECK(rtab_add_type(r, &th) == MELD_OK);
@@ -1599,7 +1596,7 @@ test_oom(void)
 		mem_fail_after(n);
 		enum meld_status st = MELD_ENOMEM;
 		struct rtab *r = rtab_create(&a, &d, 0, 1);
-		struct rtab_type t = {&res, 0, I32, 5, RTAB_NONE, RTAB_NONE};
+		struct rtab_type t = {&res, 0, I32, 5, RTAB_NONE};
 		uint32_t fi;
 		if (r)
 			st = rtab_add_instance(r, RTAB_NONE, 0);
