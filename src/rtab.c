@@ -1197,6 +1197,19 @@ rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
 	return MELD_OK;
 }
 
+enum meld_status
+rtab_set_code(struct rtab *r, uint32_t funcidx, const uint8_t *code,
+	      size_t code_size)
+{
+	uint32_t i = funcidx - r->first_funcidx - RTAB_FN_COUNT;
+	if (funcidx < r->first_funcidx + RTAB_FN_COUNT || i >= r->nbuiltins ||
+	    r->builtins[i].tid != 0 || r->builtins[i].fn.code)
+		return fail(r, MELD_EUSAGE, "a body for no empty function");
+	r->builtins[i].fn.code = code;
+	r->builtins[i].fn.code_size = code_size;
+	return MELD_OK;
+}
+
 uint32_t
 rtab_nfuncs(const struct rtab *r)
 {

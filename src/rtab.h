@@ -200,6 +200,11 @@ MELD_CHECK_RESULT enum meld_status
 rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
 	      uint32_t *funcidx);
 
+/* The body of a function rtab_add_func added without one (NULL code). */
+MELD_CHECK_RESULT enum meld_status
+rtab_set_code(struct rtab *r, uint32_t funcidx, const uint8_t *code,
+	      size_t code_size);
+
 /* Generate every body (after the last rtab_add_* and rtab_builtin). */
 MELD_CHECK_RESULT enum meld_status rtab_finish(struct rtab *r);
 

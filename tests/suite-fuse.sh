@@ -350,20 +350,6 @@ expect_failure "--memory shared" 1 "not implemented yet" --memory shared "$work/
 expect_failure "--memory bogus" 2 "--memory takes" --memory bogus "$work/scalars.wasm"
 expect_failure "no input" 2 "at least one input"
 
-# handles of a root-exported resource type inside a variant, or passed
-# through memory, are not converted at the root boundary yet: refused
-refused() {
-	local name=$1 text=$2 wasm
-	if ! wasm=$(wasm_of "tests/fuse/$name.wat"); then
-		bad "$name: cannot parse tests/fuse/$name.wat"
-		return
-	fi
-	expect_failure "$name" 1 "$text" "$wasm"
-	expect_failure "$name --component" 1 "$text" --component "$wasm"
-}
-refused res-export-nested 'root export "opt": handles of a resource type the root exports inside a variant'
-refused res-export-mem 'root export "pair": handles of a resource type the root exports, passed through memory'
-
 if [ "$skip" -gt 0 ]; then
 	echo "$pass passed, $fail failed, $skip skipped"
 else

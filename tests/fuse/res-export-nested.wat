@@ -1,15 +1,87 @@
-;; A root export with a handle of a root-exported resource type inside an
-;; option: refused as unsupported (tests/suite-fuse.sh) until the root
-;; boundary converts handles inside variants and lists.
+;; Handles of a resource type the root exports inside compound values at
+;; the root boundary (plan_res_bound.c, adapt_gen_boundary): an option and
+;; a list of own handles and a tuple with a borrow as parameters, an
+;; option of an own handle returned through memory.  The host's handles
+;; are converted where they sit (flat, in the return area, in the list's
+;; elements); a wrong handle inside a list traps.  "poke" and "peek"
+;; reach the lifting instance's memory for the host.
 (component
   (component $Def
+    (core module $D
+      (global $drops (mut i32) (i32.const 0))
+      (func (export "dtor") (param i32)
+        (global.set $drops (i32.add (global.get $drops) (i32.const 1))))
+      (func (export "drops") (result i32) (global.get $drops)))
+    (core instance $d (instantiate $D))
+    (type $R (resource (rep i32) (dtor (core func $d "dtor"))))
+    (core func $new (canon resource.new $R))
+    (core func $rep (canon resource.rep $R))
+    (core func $drop (canon resource.drop $R))
     (core module $M
-      (func (export "opt") (param i32 i32) (result i32) (local.get 0)))
-    (core instance $m (instantiate $M))
-    (type $R (resource (rep i32)))
+      (import "" "new" (func $new (param i32) (result i32)))
+      (import "" "rep" (func $rep (param i32) (result i32)))
+      (import "" "drop" (func $drop (param i32)))
+      (memory (export "mem") 1)
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32)
+        (i32.const 1024))
+      (func (export "make") (param i32) (result i32) (call $new (local.get 0)))
+      ;; an own handle's rep, the handle dropped
+      (func $take (param i32) (result i32)
+        (local $r i32)
+        (local.set $r (call $rep (local.get 0)))
+        (call $drop (local.get 0))
+        (local.get $r))
+      (func (export "opt") (param i32 i32) (result i32)
+        (if (result i32) (local.get 0)
+          (then (call $take (local.get 1)))
+          (else (i32.const 0))))
+      (func (export "sum") (param i32 i32) (result i32)
+        (local $s i32)
+        (block $done
+          (loop $next
+            (br_if $done (i32.eqz (local.get 1)))
+            (local.set $s (i32.add (local.get $s)
+              (call $take (i32.load (local.get 0)))))
+            (local.set 0 (i32.add (local.get 0) (i32.const 4)))
+            (local.set 1 (i32.sub (local.get 1) (i32.const 1)))
+            (br $next)))
+        (local.get $s))
+      ;; a borrow lowered into the defining instance is the rep
+      (func (export "pair") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (local.get 1)))
+      (func (export "wrap") (param i32) (result i32)
+        (i32.store (i32.const 16) (i32.const 1))
+        (i32.store (i32.const 20) (call $new (local.get 0)))
+        (i32.const 16))
+      (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+      (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))
+    (core instance $m (instantiate $M (with "" (instance
+      (export "new" (func $new)) (export "rep" (func $rep))
+      (export "drop" (func $drop))))))
     (export $R' "r" (type $R))
+    (func (export "make") (param "x" u32) (result (own $R'))
+      (canon lift (core func $m "make")))
     (func (export "opt") (param "t" (option (own $R'))) (result u32)
-      (canon lift (core func $m "opt"))))
+      (canon lift (core func $m "opt")))
+    (func (export "sum") (param "l" (list (own $R'))) (result u32)
+      (canon lift (core func $m "sum") (memory (core memory $m "mem"))
+        (realloc (core func $m "realloc"))))
+    (func (export "pair") (param "p" (tuple (borrow $R') u32)) (result u32)
+      (canon lift (core func $m "pair")))
+    (func (export "wrap") (param "x" u32) (result (option (own $R')))
+      (canon lift (core func $m "wrap") (memory (core memory $m "mem"))))
+    (func (export "poke") (param "a" u32) (param "v" u32)
+      (canon lift (core func $m "poke")))
+    (func (export "peek") (param "a" u32) (result u32)
+      (canon lift (core func $m "peek")))
+    (func (export "drops") (result u32) (canon lift (core func $d "drops"))))
   (instance $def (instantiate $Def))
   (export $r "r" (type $def "r"))
-  (export "opt" (func $def "opt") (func (param "t" (option (own $r))) (result u32))))
+  (export "make" (func $def "make") (func (param "x" u32) (result (own $r))))
+  (export "opt" (func $def "opt") (func (param "t" (option (own $r))) (result u32)))
+  (export "sum" (func $def "sum") (func (param "l" (list (own $r))) (result u32)))
+  (export "pair" (func $def "pair") (func (param "p" (tuple (borrow $r) u32)) (result u32)))
+  (export "wrap" (func $def "wrap") (func (param "x" u32) (result (option (own $r)))))
+  (export "poke" (func $def "poke"))
+  (export "peek" (func $def "peek"))
+  (export "drops" (func $def "drops")))
