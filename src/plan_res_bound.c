@@ -31,10 +31,12 @@
  *     header first (RTAB_HDR_KEEP), and the [dtor] function only clears
  *     it.
  *
- * Handles at fixed flat positions are converted: own, borrow, and records
- * and tuples of them.  A root export that has such handles inside a
- * variant, option, result or list, or passes them through memory, is
- * refused as unsupported.
+ * Here the boundary function is only reserved among the tables'
+ * functions; its body is an adapter of sorts between the outside and the
+ * lifting instance in the same memory, made with the adapters
+ * (adapt_gen_boundary): it converts the handles wherever they sit in the
+ * values (records, variants by discriminant, lists element by element,
+ * flat or in memory) where they are.
  */
 #include "plan_impl.h"
 

@@ -194,7 +194,8 @@ rtab_builtin(struct rtab *r, enum rtab_builtin_kind kind, uint32_t inst,
 
 /*
  * A function generated elsewhere that calls the tables' functions (a root
- * boundary function, plan_res_bound.c), numbered with the built-ins.
+ * boundary function, plan_res_bound.c), numbered with the built-ins; its
+ * code may come later (rtab_set_code).
  */
 MELD_CHECK_RESULT enum meld_status
 rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
