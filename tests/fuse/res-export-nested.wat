@@ -1,7 +1,9 @@
 ;; Handles of a resource type the root exports inside compound values at
 ;; the root boundary (plan_res_bound.c, adapt_gen_boundary): an option and
 ;; a list of own handles and a tuple with a borrow as parameters, an
-;; option of an own handle returned through memory.  The host's handles
+;; option of an own handle returned through memory, a result and a record
+;; holding own handles returned through memory, a record with one as a
+;; parameter.  The host's handles
 ;; are converted where they sit (flat, in the return area, in the list's
 ;; elements); a wrong handle inside a list traps.  "poke" and "peek"
 ;; reach the lifting instance's memory for the host.
@@ -53,6 +55,23 @@
         (i32.store (i32.const 16) (i32.const 1))
         (i32.store (i32.const 20) (call $new (local.get 0)))
         (i32.const 16))
+      ;; ok(new(x)), or err(7) for 0
+      (func (export "res") (param i32) (result i32)
+        (if (local.get 0)
+          (then
+            (i32.store (i32.const 32) (i32.const 0))
+            (i32.store (i32.const 36) (call $new (local.get 0))))
+          (else
+            (i32.store (i32.const 32) (i32.const 1))
+            (i32.store (i32.const 36) (i32.const 7))))
+        (i32.const 32))
+      ;; {n: x + 1, h: new(x)}
+      (func (export "rec") (param i32) (result i32)
+        (i32.store (i32.const 48) (i32.add (local.get 0) (i32.const 1)))
+        (i32.store (i32.const 52) (call $new (local.get 0)))
+        (i32.const 48))
+      (func (export "recin") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (call $take (local.get 1))))
       (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
       (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))
     (core instance $m (instantiate $M (with "" (instance
@@ -70,6 +89,14 @@
       (canon lift (core func $m "pair")))
     (func (export "wrap") (param "x" u32) (result (option (own $R')))
       (canon lift (core func $m "wrap") (memory (core memory $m "mem"))))
+    (type $Rec0 (record (field "n" u32) (field "h" (own $R'))))
+    (export $Rec "rec-t" (type $Rec0))
+    (func (export "res") (param "x" u32) (result (result (own $R') (error u32)))
+      (canon lift (core func $m "res") (memory (core memory $m "mem"))))
+    (func (export "rec") (param "x" u32) (result $Rec)
+      (canon lift (core func $m "rec") (memory (core memory $m "mem"))))
+    (func (export "recin") (param "p" $Rec) (result u32)
+      (canon lift (core func $m "recin")))
     (func (export "poke") (param "a" u32) (param "v" u32)
       (canon lift (core func $m "poke")))
     (func (export "peek") (param "a" u32) (result u32)
@@ -82,6 +109,12 @@
   (export "sum" (func $def "sum") (func (param "l" (list (own $r))) (result u32)))
   (export "pair" (func $def "pair") (func (param "p" (tuple (borrow $r) u32)) (result u32)))
   (export "wrap" (func $def "wrap") (func (param "x" u32) (result (option (own $r)))))
+  (type $rec (record (field "n" u32) (field "h" (own $r))))
+  (export $rec' "rec-t" (type $rec))
+  (export "res" (func $def "res")
+    (func (param "x" u32) (result (result (own $r) (error u32)))))
+  (export "rec" (func $def "rec") (func (param "x" u32) (result $rec')))
+  (export "recin" (func $def "recin") (func (param "p" $rec') (result u32)))
   (export "poke" (func $def "poke"))
   (export "peek" (func $def "peek"))
   (export "drops" (func $def "drops")))

@@ -1,5 +1,5 @@
 // res-nested.wat: handles of a resource type the root exports (test:res/api
-// r) inside an option, a list, a tuple and an option result.
+// r) inside an option, a list, a tuple, an option result and a result.
 const dispose = Symbol.dispose || Symbol.for('dispose');
 
 export function host() {
@@ -20,6 +20,8 @@ export async function run(t) {
     ['opt(wrap(40))', (e) => x(e).opt(x(e).wrap(40))],
     ['drops', (e) => x(e).drops()],
     ['drop d', () => keep.d[dispose]()],
+    ['drops', (e) => x(e).drops()],
+    ['opt(res(60))', (e) => x(e).opt(x(e).res(60))],
     ['drops', (e) => x(e).drops()],
   ]);
 }

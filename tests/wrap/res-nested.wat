@@ -1,8 +1,10 @@
 ;; tests/fuse/res-export-nested.wat as a WIT world (jco transpiles its
 ;; --component output): handles of r, which the root exports, inside an
-;; option, a list and a tuple as parameters and an option returned through
-;; memory; the boundary converts them between the wrapper's handles and
-;; $Def's table where they sit.
+;; option, a list and a tuple as parameters, an option and a result
+;; returned through memory; the boundary converts them between the
+;; wrapper's handles and $Def's table where they sit.  (The record
+;; functions of $Def are not exported: the wrapper cannot alias a record
+;; type yet.)
 (component
   (component $Def
     (core module $D
@@ -51,6 +53,23 @@
         (i32.store (i32.const 16) (i32.const 1))
         (i32.store (i32.const 20) (call $new (local.get 0)))
         (i32.const 16))
+      ;; ok(new(x)), or err(7) for 0
+      (func (export "res") (param i32) (result i32)
+        (if (local.get 0)
+          (then
+            (i32.store (i32.const 32) (i32.const 0))
+            (i32.store (i32.const 36) (call $new (local.get 0))))
+          (else
+            (i32.store (i32.const 32) (i32.const 1))
+            (i32.store (i32.const 36) (i32.const 7))))
+        (i32.const 32))
+      ;; {n: x + 1, h: new(x)}
+      (func (export "rec") (param i32) (result i32)
+        (i32.store (i32.const 48) (i32.add (local.get 0) (i32.const 1)))
+        (i32.store (i32.const 52) (call $new (local.get 0)))
+        (i32.const 48))
+      (func (export "recin") (param i32 i32) (result i32)
+        (i32.add (local.get 0) (call $take (local.get 1))))
       (func (export "poke") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
       (func (export "peek") (param i32) (result i32) (i32.load (local.get 0))))
     (core instance $m (instantiate $M (with "" (instance
@@ -68,6 +87,14 @@
       (canon lift (core func $m "pair")))
     (func (export "wrap") (param "x" u32) (result (option (own $R')))
       (canon lift (core func $m "wrap") (memory (core memory $m "mem"))))
+    (type $Rec0 (record (field "n" u32) (field "h" (own $R'))))
+    (export $Rec "rec-t" (type $Rec0))
+    (func (export "res") (param "x" u32) (result (result (own $R') (error u32)))
+      (canon lift (core func $m "res") (memory (core memory $m "mem"))))
+    (func (export "rec") (param "x" u32) (result $Rec)
+      (canon lift (core func $m "rec") (memory (core memory $m "mem"))))
+    (func (export "recin") (param "p" $Rec) (result u32)
+      (canon lift (core func $m "recin")))
     (func (export "poke") (param "a" u32) (param "v" u32)
       (canon lift (core func $m "poke")))
     (func (export "peek") (param "a" u32) (result u32)
@@ -81,5 +108,6 @@
     (export "sum" (func $def "sum"))
     (export "pair" (func $def "pair"))
     (export "wrap" (func $def "wrap"))
+    (export "res" (func $def "res"))
     (export "drops" (func $def "drops")))
   (export "test:res/api" (instance $api)))
