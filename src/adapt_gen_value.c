@@ -384,12 +384,12 @@ handle_ops(struct ag_fn *x, const struct vtype *t, uint32_t src_inst,
 		return;
 	}
 	bool host = rt->instance == RTAB_NONE;
-	if (dst_inst == ADAPT_GEN_OUTER) {
+	if (!host && dst_inst == ADAPT_GEN_OUTER) {
 		rtab_call(x, RTAB_FN_LIFT_OWN, src_inst, tid);
 		handle_outer(x, t, rt, tid, dst_inst);
 		return;
 	}
-	if (src_inst == ADAPT_GEN_OUTER) {
+	if (!host && src_inst == ADAPT_GEN_OUTER) {
 		handle_outer(x, t, rt, tid, dst_inst);
 		return;
 	}

@@ -189,8 +189,7 @@ add_func(struct pctx *x, struct cgen_func *f, enum meld_status st,
 		return st == MELD_ENOMEM ? plan_poom(x)
 					 : diag_fail(x->d, st, NULL,
 						     DIAG_NO_OFFSET,
-						     "%s: cannot convert its "
-						     "handles",
+						     "%s: cannot generate it",
 						     name);
 	fn.type = (struct adapt_gen_functype){np, nr, t, t + np};
 	return rtab_add_func(x->p->rtab, &fn, funcidx);
