@@ -184,11 +184,44 @@ table_types(struct arena *a, struct diag *d, struct plan *p)
 	return st;
 }
 
+/* The bodies of the root boundary functions plan_res_bound.c reserved. */
+static enum meld_status
+add_bounds(struct plan *p, struct adapt_gen *g)
+{
+	enum meld_status st = MELD_OK;
+	for (size_t i = 0; st == MELD_OK && i < p->nbounds; i++) {
+		const struct plan_bound *pb = &p->bounds[i];
+		const struct inst_func *fn = pb->fn;
+		struct adapt_gen_boundary b = {
+			.ft = fn->type,
+			.memidx = ADAPT_GEN_NONE,
+			.outer_instance = p->host_resources ? ADAPT_GEN_OUTER
+							    : p->host_inst,
+			.instance = fn->comp,
+			.target_funcidx = pb->target_funcidx,
+			.outer = p->outer,
+			.nouter = p->nouter,
+			.name = pb->name,
+			.input = fn->input,
+			.offset = fn->offset,
+		};
+		if (fn->opts.memory.kind != INST_CORE_NONE)
+			b.memidx = plan_index(p, CORE_SPACE_MEMORY,
+					      fn->opts.memory);
+		struct adapt_gen_func out;
+		st = adapt_gen_boundary(g, &b, &out);
+		if (st == MELD_OK)
+			st = rtab_set_code(p->rtab, pb->funcidx, out.code,
+					   out.code_size);
+	}
+	return st;
+}
+
 enum meld_status
 adapt_build(struct arena *a, struct diag *d, struct plan *p)
 {
 	p->first_helper = p->total[CORE_SPACE_FUNC];
-	if (p->nadapters == 0)
+	if (p->nadapters == 0 && p->nbounds == 0)
 		return p->rtab ? table_types(a, d, p) : MELD_OK;
 	struct adapt_gen *g = adapt_gen_create(a, d, p->first_helper);
 	uint32_t *enter = arena_alloc_array(a, p->g->ncomps + 1,
@@ -200,6 +233,8 @@ adapt_build(struct arena *a, struct diag *d, struct plan *p)
 	enum meld_status st = MELD_OK;
 	for (size_t i = 0; st == MELD_OK && i < p->nadapters; i++)
 		st = add_adapter(a, d, p, g, &p->adapters[i], enter);
+	if (st == MELD_OK)
+		st = add_bounds(p, g);
 	if (st == MELD_OK && p->rtab)
 		st = table_types(a, d, p);
 	return st == MELD_OK ? add_helpers(a, d, p, g) : st;

@@ -71,7 +71,12 @@ helper_name(struct arena *a, const struct ag_key *k)
 			 enc_name(k->dst.encoding), k->dst.memidx);
 		break;
 	case AG_LIST:
-		if (ag_has_handles(k->elem))
+		if (k->in_place)
+			snprintf(buf, sizeof buf,
+				 "meld:list<%s> in place mem%u @%u -> @%u",
+				 vtype_print(k->elem, ty, sizeof ty),
+				 k->src_mem, k->src_inst, k->dst_inst);
+		else if (ag_has_handles(k->elem))
 			snprintf(buf, sizeof buf,
 				 "meld:list<%s> mem%u@%u -> mem%u@%u",
 				 vtype_print(k->elem, ty, sizeof ty),
@@ -118,7 +123,7 @@ key_eq(const struct ag_key *a, const struct ag_key *b)
 	if (a->kind != b->kind || a->src_mem != b->src_mem ||
 	    a->src_enc != b->src_enc || !side_eq(&a->dst, &b->dst) ||
 	    a->canon_nans != b->canon_nans || a->src_inst != b->src_inst ||
-	    a->dst_inst != b->dst_inst)
+	    a->dst_inst != b->dst_inst || a->in_place != b->in_place)
 		return false;
 	if (a->elem == b->elem)
 		return true;
@@ -401,6 +406,7 @@ gen_helper(struct adapt_gen *g, size_t i)
 	struct adapt_gen_functype t = g->helpers[i].fn.type;
 	struct ag_fn x;
 	ag_fn_init(&x, g, t.nparams, k.canon_nans);
+	x.in_place = k.in_place;
 	switch (k.kind) {
 	case AG_REALLOC:
 		gen_realloc(&x, &k);
@@ -444,9 +450,9 @@ struct frame {
 
 /* The parameters as a tuple in memory (lift/lower_flat_values). */
 static void
-param_layout(struct frame *fr, struct ag_field *fs)
+layout_of(const struct vtype_func *ft, struct ag_field *fs, uint32_t *palign,
+	  uint32_t *psize)
 {
-	const struct vtype_func *ft = fr->s->ft;
 	uint32_t s = 0, align = 1;
 	for (uint32_t i = 0; i < ft->nparams; i++) {
 		const struct vtype *t = ft->params[i].type;
@@ -458,8 +464,14 @@ param_layout(struct frame *fr, struct ag_field *fs)
 		if (al > align)
 			align = al;
 	}
-	fr->align = align;
-	fr->size = abi_align_to(s, align);
+	*palign = align;
+	*psize = abi_align_to(s, align);
+}
+
+static void
+param_layout(struct frame *fr, struct ag_field *fs)
+{
+	layout_of(fr->s->ft, fs, &fr->align, &fr->size);
 }
 
 /* Parameters through memory: the caller's area into a callee area. */
@@ -863,4 +875,134 @@ adapt_gen_helper_code_size(const struct adapt_gen *g)
 	for (size_t i = 0; i < g->ndone; i++)
 		n += g->helpers[i].fn.code_size;
 	return n;
+}
+
+/* ---- a root boundary function --------------------------------------- */
+
+/* The parameters where they are: in memory or in their locals. */
+static void
+bound_params(struct ag_fn *x, const struct abi_core_func *cf,
+	     const struct adapt_gen_side *side)
+{
+	const struct adapt_gen_boundary *b = x->g->bound;
+	uint32_t n = b->ft->nparams;
+	if (cf->params_in_memory) {
+		uint32_t align, size;
+		struct ag_field *fs = arena_alloc_array(x->g->a, n, sizeof *fs);
+		if (!fs) {
+			ag_fail(x, MELD_ENOMEM);
+			return;
+		}
+		layout_of(b->ft, fs, &align, &size);
+		ag_check_align(x, 0, align);
+		ag_check_bounds_const(x, side->memidx, 0, size);
+		struct ag_mem c = {side, side, b->outer_instance, b->instance};
+		struct ag_addr at = {side->memidx, 0, 0};
+		ag_mem_fields(x, &c, fs, n, at, at);
+		return;
+	}
+	uint32_t in[VTYPE_FLAT_CAP] = {0}, slot = 0;
+	for (uint32_t i = 0; i < cf->params.count; i++)
+		in[i] = i;
+	struct ag_flat c = {in, in, cf->params.types, side, side,
+			    b->outer_instance, b->instance};
+	for (uint32_t i = 0; i < n; i++) {
+		const struct vtype *t = b->ft->params[i].type;
+		ag_flat_value(x, &c, t, slot, true);
+		slot += t->info.flat;
+	}
+}
+
+/* The result in the local raw (a value or the return area's address). */
+static void
+bound_result(struct ag_fn *x, const struct abi_core_func *cf,
+	     const struct adapt_gen_side *side, uint32_t raw)
+{
+	const struct adapt_gen_boundary *b = x->g->bound;
+	const struct vtype *t = b->ft->result;
+	uint32_t ret[1] = {raw};
+	if (!cf->results_in_memory) {
+		struct ag_flat c = {ret, ret, cf->results.types, side, side,
+				    b->instance, b->outer_instance};
+		ag_flat_value(x, &c, t, 0, true);
+		return;
+	}
+	if (!ag_has_handles(t))
+		return;
+	ag_check_align(x, raw, abi_alignment(t, ABI_PTR_I32));
+	ag_check_bounds_const(x, side->memidx, raw,
+			      abi_elem_size(t, ABI_PTR_I32));
+	struct ag_mem c = {side, side, b->instance, b->outer_instance};
+	struct ag_addr at = {side->memidx, raw, 0};
+	ag_mem_value(x, &c, t, at, at);
+}
+
+static void
+gen_boundary(struct ag_fn *x, const struct abi_core_func *cf)
+{
+	const struct adapt_gen_boundary *b = x->g->bound;
+	struct cgen_func *f = &x->f;
+	struct adapt_gen_side side = {b->memidx, false, ADAPT_GEN_NONE,
+				      ADAPT_GEN_UTF8, ADAPT_GEN_NONE};
+	bool borrows = false;
+	for (uint32_t i = 0; i < b->ft->nparams; i++)
+		borrows |= (b->ft->params[i].type->info.props &
+			    VTYPE_P_BORROW) != 0;
+	uint32_t scope = borrows ? cgen_local(f, CGEN_I32) : 0;
+	if (borrows) {
+		cgen_call(f, rtab_fn_index(x->g->rtab, RTAB_FN_ENTER));
+		cgen_local_set(f, scope);
+	}
+	bound_params(x, cf, &side);
+	for (uint32_t i = 0; i < cf->params.count; i++)
+		cgen_local_get(f, i);
+	cgen_call(f, b->target_funcidx);
+	uint32_t raw = 0;
+	if (cf->results.count) {
+		raw = cgen_local(f, (enum cgen_valtype)cf->results.types[0]);
+		cgen_local_set(f, raw);
+		bound_result(x, cf, &side, raw);
+	}
+	if (borrows) {
+		cgen_local_get(f, scope);
+		cgen_call(f, rtab_fn_index(x->g->rtab, RTAB_FN_LEAVE));
+	}
+	if (cf->results.count)
+		cgen_local_get(f, raw);
+}
+
+enum meld_status
+adapt_gen_boundary(struct adapt_gen *g, const struct adapt_gen_boundary *b,
+		   struct adapt_gen_func *out)
+{
+	memset(out, 0, sizeof *out);
+	struct adapt_gen_site site = {.ft = b->ft, .name = b->name,
+				      .input = b->input, .offset = b->offset};
+	struct abi_sig_opts so = {ABI_PTR_I32, false, false};
+	struct abi_core_func cf;
+	abi_flatten_functype(b->ft, &so, ABI_LIFT, &cf);
+	g->site = &site;
+	g->bound = b;
+	out->name = b->name;
+	out->funcidx = ADAPT_GEN_NONE;
+	out->type.nparams = cf.params.count;
+	out->type.nresults = cf.results.count;
+	out->type.params = flat_codes(g->a, &cf.params);
+	out->type.results = flat_codes(g->a, &cf.results);
+	enum meld_status st = MELD_ENOMEM;
+	if (out->type.params && out->type.results && g->rtab) {
+		struct ag_fn x;
+		ag_fn_init(&x, g, cf.params.count, false);
+		x.in_place = true;
+		gen_boundary(&x, &cf);
+		st = finish_fn(&x, out);
+		ag_fn_clear(&x);
+		if (st == MELD_OK)
+			st = drain_helpers(g);
+	}
+	if (st != MELD_OK)
+		st = fail_status(g, st);
+	g->site = NULL;
+	g->bound = NULL;
+	return st;
 }

@@ -179,4 +179,36 @@ const struct adapt_gen_func *adapt_gen_helper(const struct adapt_gen *g,
 /* Total code bytes of the helpers (for --stats). */
 size_t adapt_gen_helper_code_size(const struct adapt_gen *g);
 
+/*
+ * A root boundary function (plan_res_bound.c): in front of a root
+ * export's core function, with the lift's core signature, it converts
+ * the handles of the parameters (from the outside to the lifting
+ * instance) and of the result (back) in place: flat values in their
+ * locals, values in memory (parameter and return areas, list elements)
+ * where they are, since both sides share the lifting instance's memory.
+ * Everything without handles is left as it is.  The outside is the
+ * host's table (an rtab instance) or ADAPT_GEN_OUTER, the handles of a
+ * definer outside (host_resources): its built-ins per type in `outer`.
+ */
+#define ADAPT_GEN_OUTER (UINT32_MAX - 1)
+struct adapt_gen_outer {
+	const struct vtype_resource *res;
+	uint32_t new_funcidx, rep_funcidx, drop_funcidx; /* or NONE */
+};
+struct adapt_gen_boundary {
+	const struct vtype_func *ft;
+	uint32_t memidx;         /* the lifting instance's memory, or NONE */
+	uint32_t outer_instance; /* the host's table, or ADAPT_GEN_OUTER */
+	uint32_t instance;       /* the lifting instance */
+	uint32_t target_funcidx;
+	const struct adapt_gen_outer *outer;
+	size_t nouter;
+	const char *name;
+	const char *input;
+	size_t offset;
+};
+MELD_CHECK_RESULT enum meld_status
+adapt_gen_boundary(struct adapt_gen *g, const struct adapt_gen_boundary *b,
+		   struct adapt_gen_func *out);
+
 #endif

@@ -39,6 +39,7 @@ struct ag_key {
 	const struct vtype *elem;
 	bool canon_nans;
 	uint32_t src_inst, dst_inst; /* lists of handles: the tables */
+	bool in_place;               /* a boundary's list: handles only */
 };
 
 struct ag_helper {
@@ -55,6 +56,7 @@ struct adapt_gen {
 	size_t ndone;             /* helpers whose body exists */
 	const struct adapt_gen_site *site; /* the one being generated */
 	struct rtab *rtab;        /* handle tables, or NULL */
+	const struct adapt_gen_boundary *bound; /* the one being generated */
 };
 
 /* Reusable scratch locals of one core type (see ag_tmp). */
@@ -70,6 +72,8 @@ struct ag_fn {
 	bool canon_nans;
 	struct ag_pool pools[4]; /* i32, i64, f32, f64 */
 	enum meld_status err;    /* sticky, beside f's own */
+	bool in_place;           /* a boundary: convert handles where they
+				    are, leave everything else */
 };
 
 /* A place in memory: the address in local `base` plus `off`. */

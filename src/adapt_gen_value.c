@@ -284,6 +284,7 @@ list_helper(struct ag_fn *x, const struct adapt_gen_side *src,
 	k.dst.memory64 = false;
 	k.elem = elem;
 	k.canon_nans = x->canon_nans;
+	k.in_place = x->in_place;
 	if (ag_has_handles(elem)) {
 		k.src_inst = src_inst;
 		k.dst_inst = dst_inst;
@@ -299,6 +300,70 @@ rtab_call(struct ag_fn *x, enum rtab_fn fn, uint32_t inst, uint32_t tid)
 	cgen_i32_const(&x->f, (int32_t)inst);
 	cgen_i32_const(&x->f, (int32_t)tid);
 	cgen_call(&x->f, rtab_fn_index(x->g->rtab, fn));
+}
+
+/* The definer outside's built-ins for res (a boundary's). */
+static const struct adapt_gen_outer *
+outer_of(struct ag_fn *x, const struct vtype_resource *res)
+{
+	const struct adapt_gen_boundary *b = x->g->bound;
+	for (size_t i = 0; b && i < b->nouter; i++)
+		if (b->outer[i].res == res)
+			return &b->outer[i];
+	ag_fail(x, MELD_EINVALID);
+	return NULL;
+}
+
+/*
+ * A boundary's handle of the definer outside: an own one comes in by
+ * resource.rep and .drop (the keep word set, so the definer's [dtor]
+ * keeps the resource) and goes out by resource.new; a borrow comes in
+ * as the rep, lent on as a borrow handle outside its defining instance.
+ */
+static void
+handle_outer(struct ag_fn *x, const struct vtype *t,
+	     const struct rtab_type *rt, uint32_t tid, uint32_t dst_inst)
+{
+	struct cgen_func *f = &x->f;
+	const struct adapt_gen_outer *o = outer_of(x, t->resource);
+	if (!o)
+		return;
+	if (dst_inst == ADAPT_GEN_OUTER) {
+		if (t->kind != VTYPE_OWN)
+			ag_fail(x, MELD_EINVALID);
+		if (rt->rep == 0x7f)
+			cgen_i32_wrap_i64(f);
+		cgen_call(f, o->new_funcidx);
+		return;
+	}
+	if (t->kind == VTYPE_BORROW) {
+		if (rt->instance == dst_inst)
+			return;
+		if (rt->rep == 0x7f)
+			cgen_i64_extend_i32_u(f);
+		rtab_call(x, RTAB_FN_LOWER_BORROW, dst_inst, tid);
+		return;
+	}
+	uint32_t mark[4];
+	ag_tmp_mark(x, mark);
+	uint32_t h = ag_tmp(x, ABI_I32);
+	uint32_t rep = ag_tmp(x, rt->rep == 0x7f ? ABI_I32
+							   : ABI_I64);
+	cgen_local_tee(f, h);
+	cgen_call(f, o->rep_funcidx);
+	cgen_local_set(f, rep);
+	if (rt->dtor_funcidx != RTAB_NONE) {
+		cgen_i32_const(f, 0);
+		cgen_i32_const(f, 1);
+		cgen_i32_store(f, rtab_memidx(x->g->rtab), 2, RTAB_HDR_KEEP);
+	}
+	cgen_local_get(f, h);
+	cgen_call(f, o->drop_funcidx);
+	cgen_local_get(f, rep);
+	if (rt->rep == 0x7f)
+		cgen_i64_extend_i32_u(f);
+	rtab_call(x, RTAB_FN_LOWER_OWN, dst_inst, tid);
+	ag_tmp_release(x, mark);
 }
 
 /*
@@ -319,17 +384,20 @@ handle_ops(struct ag_fn *x, const struct vtype *t, uint32_t src_inst,
 		return;
 	}
 	bool host = rt->instance == RTAB_NONE;
+	if (!host && dst_inst == ADAPT_GEN_OUTER) {
+		rtab_call(x, RTAB_FN_LIFT_OWN, src_inst, tid);
+		handle_outer(x, t, rt, tid, dst_inst);
+		return;
+	}
+	if (!host && src_inst == ADAPT_GEN_OUTER) {
+		handle_outer(x, t, rt, tid, dst_inst);
+		return;
+	}
 	if (t->kind == VTYPE_OWN) {
 		if (host)
 			return;
 		rtab_call(x, RTAB_FN_LIFT_OWN, src_inst, tid);
 		rtab_call(x, RTAB_FN_LOWER_OWN, dst_inst, tid);
-		return;
-	}
-	if (host && rt->host_rep_funcidx != RTAB_NONE &&
-	    rt->res->instance == dst_inst) {
-		/* into the defining instance of a type the host keeps */
-		cgen_call(&x->f, rt->host_rep_funcidx);
 		return;
 	}
 	if (host) {
@@ -494,6 +562,8 @@ void
 ag_flat_value(struct ag_fn *x, struct ag_flat *c, const struct vtype *t,
 	      uint32_t slot, bool inside)
 {
+	if (x->in_place && !ag_has_handles(t))
+		return;
 	switch (abi_despecialize(t)) {
 	case VTYPE_RECORD:
 		for (uint32_t i = 0; i < abi_field_count(t); i++) {
@@ -855,6 +925,8 @@ void
 ag_mem_value(struct ag_fn *x, const struct ag_mem *c, const struct vtype *t,
 	     struct ag_addr src, struct ag_addr dst)
 {
+	if (x->in_place && !ag_has_handles(t))
+		return;
 	if (is_bulk(t, x->canon_nans)) {
 		copy_bytes(x, src, dst, abi_elem_size(t, ABI_PTR_I32),
 			   abi_alignment(t, ABI_PTR_I32));
@@ -894,6 +966,33 @@ ag_mem_value(struct ag_fn *x, const struct ag_mem *c, const struct vtype *t,
 
 /* ---- the list helper ------------------------------------------------ */
 
+/* A boundary's list (checked): its elements' handles where they are. */
+static void
+list_in_place(struct ag_fn *x, const struct ag_key *k)
+{
+	struct cgen_func *f = &x->f;
+	const struct vtype *e = k->elem;
+	uint32_t size = abi_elem_size(e, ABI_PTR_I32);
+	uint32_t p = cgen_local(f, CGEN_I32);
+	struct ag_mem c = {&k->dst, &k->dst, k->src_inst, k->dst_inst};
+	struct ag_addr at = {k->src_mem, p, 0};
+	cgen_local_get(f, 0);
+	cgen_local_set(f, p);
+	cgen_block(f, CGEN_VOID);
+	cgen_local_get(f, 1);
+	cgen_i32_eqz(f);
+	cgen_br_if(f, 0);
+	cgen_loop(f, CGEN_VOID);
+	ag_mem_value(x, &c, e, at, at);
+	ag_add_const(x, p, (int32_t)size);
+	ag_add_const(x, 1, -1);
+	cgen_local_get(f, 1);
+	cgen_br_if(f, 0);
+	cgen_end(f);
+	cgen_end(f);
+	cgen_local_get(f, 0);
+}
+
 /*
  * (ptr, length) -> new ptr: load_list_from_range's checks in the source
  * memory, store_list_into_range's allocation in the destination, then
@@ -922,6 +1021,10 @@ ag_gen_list(struct ag_fn *x, const struct ag_key *k)
 	cgen_local_set(f, bytes);
 	ag_check_align(x, 0, align);
 	ag_check_bounds(x, k->src_mem, 0, bytes);
+	if (k->in_place) {
+		list_in_place(x, k);
+		return;
+	}
 	cgen_i32_const(f, 0);
 	cgen_i32_const(f, 0);
 	cgen_i32_const(f, (int32_t)align);

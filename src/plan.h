@@ -137,6 +137,15 @@ struct plan_abi {
 	enum comp_string_encoding encoding;
 };
 
+/* A root boundary function reserved among the tables' (plan_res_bound.c),
+ * its body made with the adapters (adapt_gen_boundary). */
+struct plan_bound {
+	const struct inst_func *fn;
+	const char *name;
+	uint32_t funcidx;        /* the reserved function */
+	uint32_t target_funcidx; /* the export's core function */
+};
+
 struct plan {
 	struct inst_graph *g;
 	uint32_t total[CORE_SPACE_COUNT];
@@ -197,6 +206,10 @@ struct plan {
 					    exported [dtor], or UINT32_MAX */
 	uint32_t *export_bound;          /* by root export: its boundary
 					    function, or UINT32_MAX */
+	struct plan_bound *bounds;       /* their bodies, made by adapt.c */
+	size_t nbounds;
+	struct adapt_gen_outer *outer;   /* host_resources: the built-ins */
+	size_t nouter;
 	/* figures */
 	uint32_t ndirect;
 };

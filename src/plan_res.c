@@ -91,7 +91,6 @@ add_type(struct pctx *x, const struct inst_res *r)
 			plan_res_hosted(r)
 				? hosted_import(x->p, r, COMP_CANON_RESOURCE_DROP)
 				: RTAB_NONE,
-		.host_rep_funcidx = RTAB_NONE,
 	};
 	if (!plan_res_hosted(r) && r->has_dtor) {
 		t.dtor_funcidx = plan_funcidx(x->p, r->dtor);

@@ -31,10 +31,12 @@
  *     header first (RTAB_HDR_KEEP), and the [dtor] function only clears
  *     it.
  *
- * Handles at fixed flat positions are converted: own, borrow, and records
- * and tuples of them.  A root export that has such handles inside a
- * variant, option, result or list, or passes them through memory, is
- * refused as unsupported.
+ * Here the boundary function is only reserved among the tables'
+ * functions; its body is an adapter of sorts between the outside and the
+ * lifting instance in the same memory, made with the adapters
+ * (adapt_gen_boundary): it converts the handles wherever they sit in the
+ * values (records, variants by discriminant, lists element by element,
+ * flat or in memory) where they are.
  */
 #include "plan_impl.h"
 
@@ -42,16 +44,6 @@
 
 #include "cgen.h"
 #include "rtab.h"
-
-/* A handle the tables keep (a borrow or own of a type they define). */
-static const struct rtab_type *
-table_type(const struct pctx *x, const struct vtype *t, uint32_t *tid)
-{
-	const struct inst_res *r = plan_res_of(t->resource);
-	if (!r || plan_res_hosted(r) || !x->p->rtab)
-		return NULL;
-	return rtab_find(x->p->rtab, t->resource, tid);
-}
 
 static bool
 is_table_handle(const struct vtype *t)
@@ -61,42 +53,29 @@ is_table_handle(const struct vtype *t)
 	       !plan_res_hosted(r);
 }
 
-/* 0: no handle of the tables in t; 1: only at fixed flat positions;
- * -1: some inside a variant or list. */
-static int
-shape(const struct pctx *x, const struct vtype *t, unsigned depth)
+/* Some handle of the tables anywhere in t. */
+static bool
+carries(const struct vtype *t, unsigned depth)
 {
-	if (!t || !(t->info.props & (VTYPE_P_OWN | VTYPE_P_BORROW)))
-		return 0;
-	if (depth > 100)
-		return -1;
+	if (!t || depth > 100 ||
+	    !(t->info.props & (VTYPE_P_OWN | VTYPE_P_BORROW)))
+		return false;
 	if (t->kind == VTYPE_OWN || t->kind == VTYPE_BORROW)
-		return is_table_handle(t) ? 1 : 0;
-	int any = 0;
-	bool fixed = t->kind == VTYPE_RECORD || t->kind == VTYPE_TUPLE;
-	for (uint32_t i = 0; t->types && i < t->count; i++) {
-		int s = shape(x, t->types[i], depth + 1);
-		if (s < 0 || (s > 0 && !fixed))
-			return -1;
-		any |= s;
-	}
-	int e = shape(x, t->elem, depth + 1);
-	return e != 0 ? -1 : any;
+		return is_table_handle(t);
+	for (uint32_t i = 0; t->types && i < t->count; i++)
+		if (carries(t->types[i], depth + 1))
+			return true;
+	return carries(t->elem, depth + 1);
 }
 
-/* The shape of a function type (results as for a lift). */
-static int
-func_shape(const struct pctx *x, const struct vtype_func *ft)
+/* Some handle of the tables in a parameter or the result. */
+static bool
+func_carries(const struct vtype_func *ft)
 {
-	int any = 0;
-	for (uint32_t i = 0; i < ft->nparams; i++) {
-		int s = shape(x, ft->params[i].type, 0);
-		if (s < 0)
-			return -1;
-		any |= s;
-	}
-	int r = shape(x, ft->result, 0);
-	return r < 0 ? -1 : (any | r);
+	for (uint32_t i = 0; i < ft->nparams; i++)
+		if (carries(ft->params[i].type, 0))
+			return true;
+	return carries(ft->result, 0);
 }
 
 /* ---- host_resources: the definer's built-ins ------------------------ */
@@ -172,17 +151,7 @@ outer_imports(struct pctx *x, const struct vtype *t, bool result,
 enum meld_status
 plan_res_use_export(struct pctx *x, const struct inst_func *fn)
 {
-	int s = func_shape(x, fn->type);
-	if (s < 0)
-		return diag_fail(x->d, MELD_EUNSUPPORTED, fn->input,
-				 fn->offset,
-				 "root export \"%s\": handles of a resource "
-				 "type the root exports inside a variant, "
-				 "option, result or list cross to the host "
-				 "(only own, borrow, records and tuples of "
-				 "them are converted)",
-				 fn->name ? fn->name : "?");
-	if (s == 0)
+	if (!func_carries(fn->type))
 		return MELD_OK;
 	x->p->needs_rtab = true;
 	enum meld_status st = MELD_OK;
@@ -196,184 +165,6 @@ plan_res_use_export(struct pctx *x, const struct inst_func *fn)
 }
 
 /* ---- the boundary function ------------------------------------------ */
-
-struct bnd {
-	struct pctx *x;
-	struct cgen_func f;
-	uint32_t inst;   /* the lifting component instance */
-	uint32_t slot;   /* next flat value */
-	const uint32_t *in; /* flat value k is local in[k] */
-	bool result;     /* converting the result (inst to host) */
-	enum meld_status st;
-};
-
-static void
-tab_call(struct bnd *b, enum rtab_fn fn, uint32_t inst, uint32_t tid)
-{
-	cgen_i32_const(&b->f, (int32_t)inst);
-	cgen_i32_const(&b->f, (int32_t)tid);
-	cgen_call(&b->f, rtab_fn_index(b->x->p->rtab, fn));
-}
-
-static void
-rep_to64(struct bnd *b, const struct rtab_type *rt)
-{
-	if (rt->rep == CORE_VALTYPE_I32)
-		cgen_i64_extend_i32_u(&b->f);
-}
-
-static void
-rep_from64(struct bnd *b, const struct rtab_type *rt)
-{
-	if (rt->rep == CORE_VALTYPE_I32)
-		cgen_i32_wrap_i64(&b->f);
-}
-
-/* The function of the definer's built-in (outer_imports made it). */
-static uint32_t
-outer_func(struct bnd *b, const struct vtype *t, enum comp_canon_kind kind)
-{
-	uint32_t idx = find_outer(b->x->p, plan_res_of(t->resource), kind);
-	if (idx == UINT32_MAX)
-		b->st = MELD_EINVALID;
-	return idx;
-}
-
-/* host_resources: the handle in local h, converted. */
-static void
-convert_outer(struct bnd *b, const struct vtype *t,
-	      const struct rtab_type *rt, uint32_t tid, uint32_t h)
-{
-	struct cgen_func *f = &b->f;
-	if (b->result) {
-		cgen_local_get(f, h);
-		tab_call(b, RTAB_FN_LIFT_OWN, b->inst, tid);
-		rep_from64(b, rt);
-		cgen_call(f, outer_func(b, t, COMP_CANON_RESOURCE_NEW));
-		return;
-	}
-	if (t->kind == VTYPE_BORROW) {
-		/* the definer's lift gave the rep */
-		cgen_local_get(f, h);
-		if (rt->instance == b->inst)
-			return;
-		rep_to64(b, rt);
-		tab_call(b, RTAB_FN_LOWER_BORROW, b->inst, tid);
-		return;
-	}
-	uint32_t rep = cgen_local(f, (enum cgen_valtype)rt->rep);
-	cgen_local_get(f, h);
-	cgen_call(f, outer_func(b, t, COMP_CANON_RESOURCE_REP));
-	cgen_local_set(f, rep);
-	if (rt->dtor_funcidx != RTAB_NONE) {
-		/* the definer's destructor must keep the resource */
-		cgen_i32_const(f, 0);
-		cgen_i32_const(f, 1);
-		cgen_i32_store(f, b->x->p->rtab_memidx, 2, RTAB_HDR_KEEP);
-	}
-	cgen_local_get(f, h);
-	cgen_call(f, outer_func(b, t, COMP_CANON_RESOURCE_DROP));
-	cgen_local_get(f, rep);
-	rep_to64(b, rt);
-	tab_call(b, RTAB_FN_LOWER_OWN, b->inst, tid);
-}
-
-static void
-convert_handle(struct bnd *b, const struct vtype *t)
-{
-	uint32_t tid = 0, host = b->x->p->host_inst;
-	const struct rtab_type *rt = table_type(b->x, t, &tid);
-	uint32_t h = b->in[b->slot++];
-	if (!rt || (b->result && t->kind == VTYPE_BORROW)) {
-		b->st = MELD_EINVALID;
-		return;
-	}
-	if (b->x->p->host_resources) {
-		convert_outer(b, t, rt, tid, h);
-		return;
-	}
-	cgen_local_get(&b->f, h);
-	if (b->result) {
-		tab_call(b, RTAB_FN_LIFT_OWN, b->inst, tid);
-		tab_call(b, RTAB_FN_LOWER_OWN, host, tid);
-	} else if (t->kind == VTYPE_OWN) {
-		tab_call(b, RTAB_FN_LIFT_OWN, host, tid);
-		tab_call(b, RTAB_FN_LOWER_OWN, b->inst, tid);
-	} else {
-		tab_call(b, RTAB_FN_LIFT_BORROW, host, tid);
-		if (rt->instance == b->inst)
-			cgen_i32_wrap_i64(&b->f);
-		else
-			tab_call(b, RTAB_FN_LOWER_BORROW, b->inst, tid);
-	}
-}
-
-/* Push t's flat values, its handles converted. */
-static void
-convert(struct bnd *b, const struct vtype *t, unsigned depth)
-{
-	if (shape(b->x, t, depth) == 0) {
-		for (uint32_t n = abi_flat_count(t); n > 0; n--)
-			cgen_local_get(&b->f, b->in[b->slot++]);
-		return;
-	}
-	if (t->kind == VTYPE_OWN || t->kind == VTYPE_BORROW) {
-		convert_handle(b, t);
-		return;
-	}
-	for (uint32_t i = 0; t->types && i < t->count; i++)
-		convert(b, t->types[i], depth + 1);
-}
-
-static bool
-has_table_borrow(const struct pctx *x, const struct vtype *t, unsigned d)
-{
-	if (!t || d > 100 || !(t->info.props & VTYPE_P_BORROW))
-		return false;
-	if (t->kind == VTYPE_BORROW)
-		return is_table_handle(t);
-	for (uint32_t i = 0; t->types && i < t->count; i++)
-		if (has_table_borrow(x, t->types[i], d + 1))
-			return true;
-	return false;
-}
-
-static void
-gen_body(struct bnd *b, const struct vtype_func *ft,
-	 const struct abi_core_func *cf, uint32_t target)
-{
-	struct cgen_func *f = &b->f;
-	bool scope = false;
-	for (uint32_t i = 0; i < ft->nparams; i++)
-		scope |= has_table_borrow(b->x, ft->params[i].type, 0);
-	uint32_t s = scope ? cgen_local(f, CGEN_I32) : 0;
-	uint32_t params[VTYPE_FLAT_CAP], res = 0;
-	for (uint32_t i = 0; i < cf->params.count; i++)
-		params[i] = i;
-	if (scope) {
-		cgen_call(f, rtab_fn_index(b->x->p->rtab, RTAB_FN_ENTER));
-		cgen_local_set(f, s);
-	}
-	b->in = params;
-	/* what travels through memory carries no handle (boundary_func) */
-	for (uint32_t i = 0; cf->params_in_memory && i < cf->params.count; i++)
-		cgen_local_get(f, i);
-	for (uint32_t i = 0; !cf->params_in_memory && i < ft->nparams; i++)
-		convert(b, ft->params[i].type, 0);
-	cgen_call(f, target);
-	if (cf->results.count == 1 && !cf->results_in_memory) {
-		res = cgen_local(f, (enum cgen_valtype)cf->results.types[0]);
-		cgen_local_set(f, res);
-		b->in = &res;
-		b->slot = 0;
-		b->result = true;
-		convert(b, ft->result, 0);
-	}
-	if (scope) {
-		cgen_local_get(f, s);
-		cgen_call(f, rtab_fn_index(b->x->p->rtab, RTAB_FN_LEAVE));
-	}
-}
 
 /* Add f's function (params, then results, in types) to the tables'. */
 static enum meld_status
@@ -398,58 +189,54 @@ add_func(struct pctx *x, struct cgen_func *f, enum meld_status st,
 		return st == MELD_ENOMEM ? plan_poom(x)
 					 : diag_fail(x->d, st, NULL,
 						     DIAG_NO_OFFSET,
-						     "%s: cannot convert its "
-						     "handles",
+						     "%s: cannot generate it",
 						     name);
 	fn.type = (struct adapt_gen_functype){np, nr, t, t + np};
 	return rtab_add_func(x->p->rtab, &fn, funcidx);
 }
 
-static enum meld_status
-finish(struct bnd *b, const struct abi_core_func *cf, const char *name,
-       uint32_t *funcidx)
-{
-	uint8_t types[VTYPE_FLAT_CAP + 1];
-	for (uint32_t i = 0; i < cf->params.count; i++)
-		types[i] = (uint8_t)cf->params.types[i];
-	if (cf->results.count)
-		types[cf->params.count] = (uint8_t)cf->results.types[0];
-	return add_func(b->x, &b->f, b->st, name, types, cf->params.count,
-			cf->results.count, funcidx);
-}
-
+/*
+ * Reserve the boundary function of root export i among the tables'
+ * functions; adapt.c makes its body (adapt_gen_boundary), which converts
+ * the handles wherever they are in the values.
+ */
 static enum meld_status
 boundary_func(struct pctx *x, size_t i)
 {
 	const struct inst_export *e = &x->g->exports[i];
 	const struct inst_func *fn = e->func;
-	if (fn->kind == INST_FUNC_HOST || func_shape(x, fn->type) <= 0)
+	if (fn->kind == INST_FUNC_HOST || !func_carries(fn->type))
 		return MELD_OK;
 	struct abi_sig_opts so = {plan_mem_ptr(x->g, fn->opts.memory), false,
 				  false};
-	struct abi_core_func cf;
-	abi_flatten_functype(fn->type, &so, ABI_LIFT, &cf);
-	bool params = false;
-	for (uint32_t k = 0; k < fn->type->nparams; k++)
-		params |= shape(x, fn->type->params[k].type, 0) != 0;
-	if ((cf.params_in_memory && params) ||
-	    (cf.results_in_memory && shape(x, fn->type->result, 0) != 0) ||
-	    cf.results.count > 1)
+	if (so.ptr != ABI_PTR_I32)
 		return diag_fail(x->d, MELD_EUNSUPPORTED, fn->input,
 				 fn->offset,
 				 "root export \"%s\": handles of a resource "
-				 "type the root exports, passed through "
-				 "memory, cannot be converted yet",
+				 "type the root exports with a 64-bit memory",
 				 e->name);
-	struct bnd b = {.x = x, .inst = fn->comp};
-	cgen_func_init(&b.f, cf.params.count);
-	gen_body(&b, fn->type, &cf, plan_export_target(x->p, fn));
+	struct abi_core_func cf;
+	abi_flatten_functype(fn->type, &so, ABI_LIFT, &cf);
+	uint8_t types[VTYPE_FLAT_CAP + 1];
+	for (uint32_t k = 0; k < cf.params.count; k++)
+		types[k] = (uint8_t)cf.params.types[k];
+	if (cf.results.count)
+		types[cf.params.count] = (uint8_t)cf.results.types[0];
+	struct plan_bound *pb = &x->p->bounds[x->p->nbounds];
 	const char *name = plan_str(x, "meld:boundary ", e->name);
-	if (!name) {
-		cgen_func_clear(&b.f);
+	uint8_t *t = arena_alloc(x->a, cf.params.count + 2);
+	if (!name || !t)
 		return plan_poom(x);
-	}
-	return finish(&b, &cf, name, &x->p->export_bound[i]);
+	memcpy(t, types, cf.params.count + cf.results.count);
+	struct adapt_gen_func f = {.name = name};
+	f.type = (struct adapt_gen_functype){cf.params.count,
+					     cf.results.count, t,
+					     t + cf.params.count};
+	*pb = (struct plan_bound){fn, name, 0, plan_export_target(x->p, fn)};
+	x->p->nbounds++;
+	enum meld_status st = rtab_add_func(x->p->rtab, &f, &pb->funcidx);
+	x->p->export_bound[i] = pb->funcidx;
+	return st;
 }
 
 /* Some resource type the root exports is kept in the tables. */
@@ -494,11 +281,31 @@ dtor_func(struct pctx *x, const struct inst_res *r, uint32_t *funcidx)
 			name ? name : "meld:dtor", &type, 1, 0, funcidx);
 }
 
+/* host_resources: the definer's built-ins of every type, for the bodies. */
+static enum meld_status
+outer_table(struct pctx *x)
+{
+	struct plan *p = x->p;
+	p->outer = arena_alloc_array(x->a, x->g->nresources, sizeof *p->outer);
+	if (x->g->nresources && !p->outer)
+		return plan_poom(x);
+	for (size_t i = 0; i < x->g->nresources; i++) {
+		const struct inst_res *r = x->g->resources[i];
+		if (r->host || !r->module)
+			continue;
+		p->outer[p->nouter++] = (struct adapt_gen_outer){
+			r->vt, find_outer(p, r, COMP_CANON_RESOURCE_NEW),
+			find_outer(p, r, COMP_CANON_RESOURCE_REP),
+			find_outer(p, r, COMP_CANON_RESOURCE_DROP)};
+	}
+	return MELD_OK;
+}
+
 static enum meld_status
 outer_boundary(struct pctx *x)
 {
 	struct plan *p = x->p;
-	enum meld_status st = MELD_OK;
+	enum meld_status st = outer_table(x);
 	p->res_dtor = arena_alloc_array(x->a, x->g->nresources,
 					sizeof *p->res_dtor);
 	if (x->g->nresources && !p->res_dtor)
@@ -521,6 +328,9 @@ plan_res_boundary(struct pctx *x)
 	struct plan *p = x->p;
 	if (!has_root_types(x))
 		return MELD_OK;
+	p->bounds = arena_alloc_array(x->a, x->g->nexports, sizeof *p->bounds);
+	if (x->g->nexports && !p->bounds)
+		return plan_poom(x);
 	if (p->host_resources)
 		return outer_boundary(x);
 	p->host_inst = rtab_ninstances(p->rtab);

@@ -980,8 +980,8 @@ gen_fn(struct rt *x, enum rtab_fn fn)
 static enum meld_status
 gen_builtin(struct rtab *r, struct rt_builtin *b)
 {
-	if (b->tid == 0)
-		return MELD_OK;
+	if (b->tid == 0) /* rtab_add_func's: a body, given or set */
+		return b->fn.code ? MELD_OK : MELD_EUSAGE;
 	const struct rtab_type *t = &r->types[b->tid - 1];
 	struct rt x;
 	rt_init(&x, r, 1);
@@ -1016,8 +1016,9 @@ rtab_finish(struct rtab *r)
 	if (st != MELD_OK)
 		return diag_fail(r->d, st, NULL, DIAG_NO_OFFSET,
 				 "cannot generate the resource tables: %s",
-				 st == MELD_ENOMEM ? "out of memory"
-						   : "internal error");
+				 st == MELD_ENOMEM   ? "out of memory"
+				 : st == MELD_EUSAGE ? "a function has no body"
+						     : "internal error");
 	r->finished = true;
 	return MELD_OK;
 }
@@ -1194,6 +1195,19 @@ rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
 	b->fn.funcidx = r->first_funcidx + RTAB_FN_COUNT +
 			(uint32_t)(r->nbuiltins - 1);
 	*funcidx = b->fn.funcidx;
+	return MELD_OK;
+}
+
+enum meld_status
+rtab_set_code(struct rtab *r, uint32_t funcidx, const uint8_t *code,
+	      size_t code_size)
+{
+	uint32_t i = funcidx - r->first_funcidx - RTAB_FN_COUNT;
+	if (funcidx < r->first_funcidx + RTAB_FN_COUNT || i >= r->nbuiltins ||
+	    r->builtins[i].tid != 0 || r->builtins[i].fn.code)
+		return fail(r, MELD_EUSAGE, "a body for no empty function");
+	r->builtins[i].fn.code = code;
+	r->builtins[i].fn.code_size = code_size;
 	return MELD_OK;
 }
 

@@ -164,11 +164,6 @@ struct rtab_type {
 	uint32_t dtor_funcidx;      /* (func (param rep)), or RTAB_NONE */
 	uint32_t host_drop_funcidx; /* host: (func (param i32)) that drops a
 				       host handle (its canon resource.drop) */
-	uint32_t host_rep_funcidx;  /* host type defined in the composition
-				       (res->instance) whose table the host
-				       keeps: (func (param i32) (result i32)),
-				       its resource.rep, which lowers a borrow
-				       into res->instance; else RTAB_NONE */
 };
 
 struct rtab;
@@ -199,11 +194,17 @@ rtab_builtin(struct rtab *r, enum rtab_builtin_kind kind, uint32_t inst,
 
 /*
  * A function generated elsewhere that calls the tables' functions (a root
- * boundary function, plan_res_bound.c), numbered with the built-ins.
+ * boundary function, plan_res_bound.c), numbered with the built-ins; its
+ * code may come later (rtab_set_code).
  */
 MELD_CHECK_RESULT enum meld_status
 rtab_add_func(struct rtab *r, const struct adapt_gen_func *fn,
 	      uint32_t *funcidx);
+
+/* The body of a function rtab_add_func added without one (NULL code). */
+MELD_CHECK_RESULT enum meld_status
+rtab_set_code(struct rtab *r, uint32_t funcidx, const uint8_t *code,
+	      size_t code_size);
 
 /* Generate every body (after the last rtab_add_* and rtab_builtin). */
 MELD_CHECK_RESULT enum meld_status rtab_finish(struct rtab *r);

@@ -2448,10 +2448,8 @@ setup_rtab(struct tctx *c, struct diag *d)
 	enum meld_status st = MELD_OK;
 	for (uint32_t i = 0; st == MELD_OK && i < 3; i++)
 		st = rtab_add_instance(r, RTAB_NONE, flags[i]);
-	struct rtab_type tr = {&tres[0], 1, 0x7f, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
-	struct rtab_type ts = {&tres[1], 2, 0x7f, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
+	struct rtab_type tr = {&tres[0], 1, 0x7f, RTAB_NONE, RTAB_NONE};
+	struct rtab_type ts = {&tres[1], 2, 0x7f, RTAB_NONE, RTAB_NONE};
 	if (fn->s_host) {
 		ts.instance = RTAB_NONE;
 		ts.host_drop_funcidx = F_HOST_DROP;
@@ -3005,7 +3003,7 @@ test_res_refusals(void)
 		CHECK(rtab_add_instance(r, RTAB_NONE, RTAB_NONE) == MELD_OK);
 		CHECK(rtab_add_instance(r, RTAB_NONE, RTAB_NONE) == MELD_OK);
 		struct rtab_type t = {&res[0], 1, res[0].rep, RTAB_NONE,
-				      RTAB_NONE, RTAB_NONE};
+				      RTAB_NONE};
 		CHECK(rtab_add_type(r, &t) == MELD_OK);
 		struct adapt_gen_site s = plain_site();
 		s.caller_instance = refuse[i].caller_inst;

@@ -1009,7 +1009,7 @@ make_rtab(struct tmod *m, struct diag *d)
 		res[t].name.p = (const uint8_t *)ttypes[t].name;
 		res[t].name.len = 1;
 		struct rtab_type rt = {&res[t], ttypes[t].impl, ttypes[t].rep,
-				       dtors[t], hdrops[t], RTAB_NONE};
+				       dtors[t], hdrops[t]};
 		CHECK(rtab_add_type(r, &rt) == MELD_OK);
 	}
 	for (uint32_t k = 0; k < 3; k++)
@@ -1548,12 +1548,9 @@ test_api(void)
 	CHECK(rtab_add_instance(r, RTAB_NONE, RTAB_NONE) == MELD_OK);
 	CHECK(rtab_add_instance(r, 5, RTAB_NONE) == MELD_EUSAGE);
 	CHECK(rtab_add_instance(r, 0, 7) == MELD_OK);
-	struct rtab_type t0 = {&res[0], 1, I32, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
-	struct rtab_type th = {&res[1], RTAB_NONE, I32, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
-	struct rtab_type tb = {&res[2], 0, 0x7d, RTAB_NONE, RTAB_NONE,
-			       RTAB_NONE};
+	struct rtab_type t0 = {&res[0], 1, I32, RTAB_NONE, RTAB_NONE};
+	struct rtab_type th = {&res[1], RTAB_NONE, I32, RTAB_NONE, RTAB_NONE};
+	struct rtab_type tb = {&res[2], 0, 0x7d, RTAB_NONE, RTAB_NONE};
 	CHECK(rtab_add_type(r, &t0) == MELD_OK);
 	CHECK(rtab_add_type(r, &t0) == MELD_EUSAGE);
 	CHECK(rtab_add_type(r, &th) == MELD_OK);
@@ -1599,7 +1596,7 @@ test_oom(void)
 		mem_fail_after(n);
 		enum meld_status st = MELD_ENOMEM;
 		struct rtab *r = rtab_create(&a, &d, 0, 1);
-		struct rtab_type t = {&res, 0, I32, 5, RTAB_NONE, RTAB_NONE};
+		struct rtab_type t = {&res, 0, I32, 5, RTAB_NONE};
 		uint32_t fi;
 		if (r)
 			st = rtab_add_instance(r, RTAB_NONE, 0);
@@ -1617,10 +1614,51 @@ test_oom(void)
 	CHECK(done);
 }
 
+/* A function reserved (rtab_add_func without code), its body set later. */
+static void
+test_reserved(void)
+{
+	struct arena a;
+	struct diag d;
+	static struct vtype_resource res;
+	static const uint8_t body[] = {2, 0, 0x0b};
+	static const uint8_t types[] = {0x7f};
+	struct adapt_gen_func fn = {.name = "reserved",
+				    .type = {1, 0, types, types + 1}};
+	for (int set = 0; set < 2; set++) {
+		arena_init(&a);
+		diag_init(&d);
+		struct rtab *r = rtab_create(&a, &d, 4, 1);
+		struct rtab_type t = {&res, 0, I32, RTAB_NONE, RTAB_NONE};
+		uint32_t fi = 0, fr = 0;
+		CHECK(rtab_add_instance(r, RTAB_NONE, RTAB_NONE) == MELD_OK);
+		CHECK(rtab_add_type(r, &t) == MELD_OK);
+		CHECK(rtab_builtin(r, RTAB_DROP, 0, &res, &fi) == MELD_OK);
+		CHECK(rtab_add_func(r, &fn, &fr) == MELD_OK && fr == fi + 1);
+		CHECK(rtab_set_code(r, fi, body, sizeof body) == MELD_EUSAGE);
+		CHECK(rtab_set_code(r, fr + 1, body, sizeof body) ==
+		      MELD_EUSAGE);
+		CHECK(rtab_set_code(r, 2, body, sizeof body) == MELD_EUSAGE);
+		if (set) {
+			CHECK(rtab_set_code(r, fr, body, sizeof body) ==
+			      MELD_OK);
+			CHECK(rtab_set_code(r, fr, body, sizeof body) ==
+			      MELD_EUSAGE);
+			CHECK(rtab_finish(r) == MELD_OK);
+			const struct adapt_gen_func *f = rtab_func(r, fr - 4);
+			CHECK(f && f->code == body && f->funcidx == fr);
+		} else {
+			CHECK(rtab_finish(r) == MELD_EUSAGE);
+		}
+		arena_clear(&a);
+	}
+}
+
 void
 test_rtab(void)
 {
 	test_api();
+	test_reserved();
 	test_oom();
 	struct suite *u = calloc(1, sizeof *u);
 	if (!u)
