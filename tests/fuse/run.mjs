@@ -21,6 +21,8 @@
 // "N passed, N failed"; exits 1 when something failed.
 import fs from 'node:fs';
 
+import { parseCall, parseValue, same, show } from './expect-values.mjs';
+
 const [wasmPath, expectPath] = process.argv.slice(2);
 const lines = fs.readFileSync(expectPath, 'utf8').split('\n');
 const log = [];
@@ -29,34 +31,6 @@ let passed = 0, failed = 0;
 function fail(lineNo, msg) {
   failed++;
   console.log(`FAIL ${expectPath}:${lineNo}: ${msg}`);
-}
-
-function parseValue(tok) {
-  const m = /^(i32|i64|f32|f64):(.*)$/.exec(tok);
-  if (!m) throw new Error(`bad value ${tok}`);
-  const [, t, v] = m;
-  if (t === 'i64') return { t, v: BigInt.asIntN(64, BigInt(v)) };
-  if (t === 'i32') return { t, v: Number(BigInt.asIntN(32, BigInt(v))) };
-  const f = v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v);
-  return { t, v: t === 'f32' ? Math.fround(f) : f };
-}
-
-function same(want, got) {
-  if (want.t === 'i64') return typeof got === 'bigint' && BigInt.asIntN(64, got) === want.v;
-  if (want.t === 'i32') return typeof got === 'number' && (got | 0) === want.v;
-  if (Number.isNaN(want.v)) return Number.isNaN(got);
-  return Object.is(got, want.v);
-}
-
-function show(v) {
-  return typeof v === 'bigint' ? `${v}n` : String(v);
-}
-
-function parseCall(rest) {
-  const arrow = rest.indexOf('->');
-  const head = (arrow < 0 ? rest : rest.slice(0, arrow)).trim().split(/\s+/);
-  const results = arrow < 0 ? [] : rest.slice(arrow + 2).trim().split(/\s+/).filter(Boolean);
-  return { name: head[0], args: head.slice(1).map(parseValue), results: results.map(parseValue) };
 }
 
 // `string EXPORT ARGS -> "text"`: the expected text is a JSON string.

@@ -21,6 +21,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
+import { parseCall, parseValue, same, show } from '../expect-values.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const [componentPath, expectPath, outDir] = process.argv.slice(2);
 if (!outDir) {
@@ -39,36 +41,6 @@ function fail(lineNo, msg) {
 function finish() {
   console.log(`${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
-}
-
-function parseValue(tok) {
-  const m = /^(i32|i64|f32|f64):(.*)$/.exec(tok);
-  if (!m) throw new Error(`bad value ${tok}`);
-  const [, t, v] = m;
-  if (t === 'i64') return { t, v: BigInt.asIntN(64, BigInt(v)) };
-  if (t === 'i32') return { t, v: Number(BigInt.asIntN(32, BigInt(v))) };
-  const f = v === 'nan' ? NaN : v === 'inf' ? Infinity : v === '-inf' ? -Infinity : Number(v);
-  return { t, v: t === 'f32' ? Math.fround(f) : f };
-}
-
-// jco gives u32 as a non-negative number and u64 as a non-negative BigInt;
-// the expect file writes the same bits as signed or unsigned.
-function same(want, got) {
-  if (want.t === 'i64') return typeof got === 'bigint' && BigInt.asIntN(64, got) === want.v;
-  if (want.t === 'i32') return typeof got === 'number' && Number.isInteger(got) && (got | 0) === want.v;
-  if (Number.isNaN(want.v)) return Number.isNaN(got);
-  return Object.is(got, want.v);
-}
-
-function show(v) {
-  return typeof v === 'bigint' ? `${v}n` : String(v);
-}
-
-function parseCall(rest) {
-  const arrow = rest.indexOf('->');
-  const head = (arrow < 0 ? rest : rest.slice(0, arrow)).trim().split(/\s+/);
-  const results = arrow < 0 ? [] : rest.slice(arrow + 2).trim().split(/\s+/).filter(Boolean);
-  return { name: head[0], args: head.slice(1).map(parseValue), results: results.map(parseValue) };
 }
 
 // jco's JS names: kebab-case becomes camelCase.
