@@ -437,71 +437,66 @@ rewrite_elem(struct ectx *x, size_t i, const struct core_elem *e,
 	return st;
 }
 
+/* One element segment, k of core instance i. */
 static enum meld_status
-elem_section(struct ectx *x)
+write_elem(struct ectx *x, size_t i, uint32_t k)
 {
-	uint32_t n = x->p->total[CORE_SPACE_ELEM];
-	if (n == 0)
-		return MELD_OK;
-	size_t mark = core_write_section_begin(x->w, CORE_SEC_ELEM);
-	bin_write_u32(x->w, n);
-	enum meld_status st = MELD_OK;
-	for (size_t i = 0; st == MELD_OK && i < x->g->ncores; i++) {
-		const struct core_module *m = x->g->cores[i].mod;
-		const struct plan_core *pc = &x->p->cores[i];
-		for (uint32_t k = 0;
-		     st == MELD_OK && k < m->space_len[CORE_SPACE_ELEM]; k++) {
-			const struct core_elem *e = &m->elems[k];
-			const uint8_t *cp;
-			size_t clen;
-			if (pc->elem_passive[k])
-				st = rewrite_elem(x, i, e, NULL, 0);
-			else if (e->mode == CORE_SEG_ACTIVE &&
-				 resolve_const(x, i, e->offset, e->end, &cp,
-					       &clen))
-				st = rewrite_elem(x, i, e, cp, clen);
-			else
-				st = core_write_elem(m, &pc->remap, k,
-						     CORE_FORM_KEEP, x->w);
-		}
-	}
-	core_write_section_end(x->w, mark, 0);
-	return st;
+	const struct core_module *m = x->g->cores[i].mod;
+	const struct plan_core *pc = &x->p->cores[i];
+	const struct core_elem *e = &m->elems[k];
+	const uint8_t *cp;
+	size_t clen;
+	if (pc->elem_passive[k])
+		return rewrite_elem(x, i, e, NULL, 0);
+	if (e->mode == CORE_SEG_ACTIVE &&
+	    resolve_const(x, i, e->offset, e->end, &cp, &clen))
+		return rewrite_elem(x, i, e, cp, clen);
+	return core_write_elem(m, &pc->remap, k, CORE_FORM_KEEP, x->w);
 }
 
+/* One data segment, k of core instance i. */
 static enum meld_status
-data_section(struct ectx *x)
+write_data(struct ectx *x, size_t i, uint32_t k)
 {
-	uint32_t n = x->p->total[CORE_SPACE_DATA];
+	const struct core_module *m = x->g->cores[i].mod;
+	const struct plan_core *pc = &x->p->cores[i];
+	const struct core_data *dd = &m->datas[k];
+	const uint8_t *cp;
+	size_t clen;
+	if (pc->data_passive[k]) {
+		bin_write_u32(x->w, 1);
+	} else if (dd->mode == CORE_SEG_ACTIVE &&
+		   resolve_const(x, i, dd->offset, dd->end, &cp, &clen)) {
+		bin_write_u32(x->w, 2);
+		bin_write_u32(x->w, pc->map[CORE_SPACE_MEMORY][dd->memidx]);
+		bin_write_bytes(x->w, cp, clen);
+	} else {
+		return core_write_data(m, &pc->remap, k, CORE_FORM_KEEP,
+				       x->w);
+	}
+	bin_write_name(x->w, dd->init.p, dd->init.len);
+	return MELD_OK;
+}
+
+/*
+ * The element or data section: every instance's segments of that space,
+ * in instance order, each written by `one`.
+ */
+static enum meld_status
+segment_section(struct ectx *x, enum core_space space, uint8_t id,
+		enum meld_status (*one)(struct ectx *, size_t, uint32_t))
+{
+	uint32_t n = x->p->total[space];
 	if (n == 0)
 		return MELD_OK;
-	size_t mark = core_write_section_begin(x->w, CORE_SEC_DATA);
+	size_t mark = core_write_section_begin(x->w, id);
 	bin_write_u32(x->w, n);
 	enum meld_status st = MELD_OK;
 	for (size_t i = 0; st == MELD_OK && i < x->g->ncores; i++) {
 		const struct core_module *m = x->g->cores[i].mod;
-		const struct plan_core *pc = &x->p->cores[i];
-		for (uint32_t k = 0;
-		     st == MELD_OK && k < m->space_len[CORE_SPACE_DATA]; k++) {
-			const struct core_data *dd = &m->datas[k];
-			const uint8_t *cp;
-			size_t clen;
-			if (pc->data_passive[k]) {
-				bin_write_u32(x->w, 1);
-			} else if (dd->mode == CORE_SEG_ACTIVE &&
-				   resolve_const(x, i, dd->offset, dd->end,
-						 &cp, &clen)) {
-				bin_write_u32(x->w, 2);
-				bin_write_u32(x->w,
-					      pc->map[CORE_SPACE_MEMORY][dd->memidx]);
-				bin_write_bytes(x->w, cp, clen);
-			} else {
-				st = core_write_data(m, &pc->remap, k,
-						     CORE_FORM_KEEP, x->w);
-				continue;
-			}
-			bin_write_name(x->w, dd->init.p, dd->init.len);
-		}
+		for (uint32_t k = 0; st == MELD_OK && k < m->space_len[space];
+		     k++)
+			st = one(x, i, k);
 	}
 	core_write_section_end(x->w, mark, 0);
 	return st;
@@ -881,14 +876,16 @@ emit_module(struct arena *a, struct diag *d, struct plan *p,
 	if (st == MELD_OK) {
 		export_section(&x);
 		start_section(&x);
-		st = elem_section(&x);
+		st = segment_section(&x, CORE_SPACE_ELEM, CORE_SEC_ELEM,
+				     write_elem);
 	}
 	if (st == MELD_OK) {
 		datacount_section(&x);
 		st = code_section(&x);
 	}
 	if (st == MELD_OK)
-		st = data_section(&x);
+		st = segment_section(&x, CORE_SPACE_DATA, CORE_SEC_DATA,
+				     write_data);
 	if (st == MELD_OK)
 		st = name_section(&x);
 	if (st == MELD_OK)
