@@ -744,35 +744,15 @@ mem_flags(struct ag_fn *x, const struct vtype *t, struct ag_addr src,
 	store_int(x, size, dst, size);
 }
 
-/* load_string, then store_string: (ptr, code units) at off, off + 4. */
+/*
+ * A (ptr, length) pair at off, off + 4, moved by helper `fn`: a string
+ * helper takes (ptr, units) and returns (ptr, units) in the destination
+ * encoding; a list helper takes (ptr, length) and returns the new ptr,
+ * the length staying as it is (`same_len`).
+ */
 static void
-mem_string(struct ag_fn *x, const struct ag_mem *c, struct ag_addr src,
-	   struct ag_addr dst)
-{
-	struct cgen_func *f = &x->f;
-	uint32_t mark[4];
-	ag_tmp_mark(x, mark);
-	uint32_t units = ag_tmp(x, ABI_I32);
-	ag_push_base(x, dst);
-	load_int(x, 4, false, src, 4);
-	struct ag_addr s4 = src;
-	s4.off += 4;
-	load_int(x, 4, false, s4, 4);
-	cgen_call(f, string_helper(x, c->src, c->dst));
-	cgen_local_set(f, units);
-	store_int(x, 4, dst, 4);
-	struct ag_addr d4 = dst;
-	d4.off += 4;
-	ag_push_base(x, d4);
-	cgen_local_get(f, units);
-	store_int(x, 4, d4, 4);
-	ag_tmp_release(x, mark);
-}
-
-/* load_list, then store_list: (ptr, length) at off, off + 4. */
-static void
-mem_list(struct ag_fn *x, const struct ag_mem *c, const struct vtype *t,
-	 struct ag_addr src, struct ag_addr dst)
+mem_ptr_len(struct ag_fn *x, struct ag_addr src, struct ag_addr dst,
+	    uint32_t fn, bool same_len)
 {
 	struct cgen_func *f = &x->f;
 	uint32_t mark[4];
@@ -783,9 +763,11 @@ mem_list(struct ag_fn *x, const struct ag_mem *c, const struct vtype *t,
 	struct ag_addr s4 = src;
 	s4.off += 4;
 	load_int(x, 4, false, s4, 4);
-	cgen_local_tee(f, len);
-	cgen_call(f, list_helper(x, c->src, c->dst, c->src_inst, c->dst_inst,
-				 abi_list_elem(t)));
+	if (same_len)
+		cgen_local_tee(f, len);
+	cgen_call(f, fn);
+	if (!same_len)
+		cgen_local_set(f, len);
 	store_int(x, 4, dst, 4);
 	struct ag_addr d4 = dst;
 	d4.off += 4;
@@ -793,6 +775,25 @@ mem_list(struct ag_fn *x, const struct ag_mem *c, const struct vtype *t,
 	cgen_local_get(f, len);
 	store_int(x, 4, d4, 4);
 	ag_tmp_release(x, mark);
+}
+
+/* load_string, then store_string. */
+static void
+mem_string(struct ag_fn *x, const struct ag_mem *c, struct ag_addr src,
+	   struct ag_addr dst)
+{
+	mem_ptr_len(x, src, dst, string_helper(x, c->src, c->dst), false);
+}
+
+/* load_list, then store_list. */
+static void
+mem_list(struct ag_fn *x, const struct ag_mem *c, const struct vtype *t,
+	 struct ag_addr src, struct ag_addr dst)
+{
+	mem_ptr_len(x, src, dst,
+		    list_helper(x, c->src, c->dst, c->src_inst, c->dst_inst,
+				abi_list_elem(t)),
+		    true);
 }
 
 /* load_variant, then store_variant, one block per case. */
